@@ -1,0 +1,87 @@
+"""Shared fixtures: a sandbox on a free loopback port and python-gitlab clients for it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import gitlab
+import pytest
+import requests
+
+from triage.sandbox import Options, Sandbox
+
+DEMO_DAY = date(2026, 11, 20)  # the demo seed's anchor date: no date shifting in tests
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(seed="demo", today=DEMO_DAY) as running:
+        yield running
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Any]:
+    """Start sandboxes with custom seeds or fault options; all are stopped afterwards."""
+    started: list[Sandbox] = []
+
+    def start(seed: str = "demo", **options: Any) -> Sandbox:
+        box = Sandbox(seed=seed, today=DEMO_DAY, options=Options(**options)).start()
+        started.append(box)
+        return box
+
+    yield start
+    for box in started:
+        box.stop()
+
+
+@pytest.fixture
+def gl(sandbox: Sandbox) -> gitlab.Gitlab:
+    return gitlab.Gitlab(sandbox.url, private_token=sandbox.token)
+
+
+@pytest.fixture
+def gq(sandbox: Sandbox) -> Iterator[gitlab.GraphQL]:
+    with gitlab.GraphQL(sandbox.url, token=sandbox.token) as client:
+        yield client
+
+
+@pytest.fixture
+def graphql_for() -> Iterator[Any]:
+    """python-gitlab GraphQL clients for any sandbox (or token), closed after the test.
+
+    ``retrying=True`` gives python-gitlab an HTTP client of the httpx flavour gql catches
+    errors of (``httpx2`` when installed, as openai 3 installs it). python-gitlab builds its
+    own client from plain ``httpx``, so with both installed a 429 or 5xx escapes gql as a raw
+    ``HTTPStatusError`` and python-gitlab's retry never runs.
+    """
+    clients: list[gitlab.GraphQL] = []
+
+    def client(
+        box: Sandbox, token: str | None = None, retrying: bool = False, **kwargs: Any
+    ) -> gitlab.GraphQL:
+        token = token or box.token
+        if retrying:
+            flavour = importlib.import_module("gql.transport.httpx").httpx
+            kwargs["client"] = flavour.Client(headers={"Authorization": f"Bearer {token}"})
+        made = gitlab.GraphQL(box.url, token=token, **kwargs)
+        clients.append(made)
+        return made
+
+    yield client
+    for made in clients:
+        made.__exit__()
+
+
+def control(box: Sandbox, name: str, body: Any = None) -> Any:
+    """Call a /-/sandbox/ route over HTTP and return its JSON."""
+    url = f"{box.url}/-/sandbox/{name}"
+    response = (
+        requests.post(url, json=body, timeout=10)
+        if body is not None
+        else requests.get(url, timeout=10)
+    )
+    response.raise_for_status()
+    return response.json()

@@ -1,0 +1,74 @@
+"""The ``triage`` command line, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import gitlab
+import pytest
+
+from tests.sandbox.queries import EPICS
+
+
+def triage(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "triage", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "triage", "sandbox", "--port", "0", "--seed", "demo"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first, second = process.stdout.readline(), process.stdout.readline()
+        url = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)\n", first)
+        token = re.fullmatch(r"token: (\S+)\n", second)
+        assert url and token, (first, second)
+        yield url.group(1), token.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_sandbox_command_serves_the_documented_query(served):
+    url, token = served
+    with gitlab.GraphQL(url, token=token) as client:
+        result = client.execute(EPICS, variable_values={"path": "globex"})
+    titles = [n["title"] for n in result["group"]["workItems"]["nodes"]]
+    assert "Increase deployment frequency to 10 per week" in titles
+    assert len(titles) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fault-rate", "2"], "--fault-rate must be between 0 and 1"),
+        (["--seed", "nothing"], "unknown seed 'nothing'"),
+        (["--seed", "scale:many"], "scale seed needs a positive number"),
+    ],
+)
+def test_bad_sandbox_options_exit_2_with_a_clear_message(args, message):
+    result = triage("sandbox", "--port", "0", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_help_lists_the_commands():
+    result = triage("--help")
+    assert result.returncode == 0
+    assert "sandbox" in result.stdout

@@ -1,0 +1,58 @@
+"""Command-line entry point: parses arguments and dispatches, nothing else.
+
+Each command lives in ``triage/commands/<name>.py`` and exposes ``configure(parser)`` and
+``run(args) -> int``; the table below is the whole registry, so adding a command is one
+module and one line here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from types import ModuleType
+
+from triage import __version__
+from triage.commands import sandbox
+from triage.errors import EXIT_UNEXPECTED, TriageError
+
+COMMANDS: dict[str, ModuleType] = {
+    "sandbox": sandbox,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with one sub-parser per registered command."""
+    parser = argparse.ArgumentParser(
+        prog="triage",
+        description="Triage customer success plans kept in GitLab.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module in COMMANDS.items():
+        doc = (module.__doc__ or "").strip().splitlines()[0]
+        sub = subparsers.add_parser(name, help=doc, description=module.__doc__)
+        module.configure(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and map errors to exit codes (see ``triage.errors``)."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except TriageError as exc:
+        print(f"triage: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        print(
+            "triage: an unexpected error occurred; please report it with this trace:",
+            file=sys.stderr,
+        )
+        traceback.print_exc()
+        return EXIT_UNEXPECTED
+    return code

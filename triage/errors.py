@@ -1,0 +1,45 @@
+"""One exception tree for the whole product, mapped to exit codes in one place.
+
+Commands raise these; ``triage.cli.main`` turns them into one line on stderr and the exit
+code below, so every command fails the same way and CI can tell a bad configuration (2)
+from a run that only partly succeeded (1).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_CONFIG = 2
+EXIT_UNEXPECTED = 3
+
+
+class TriageError(Exception):
+    """Base of every error the product reports to its user."""
+
+    exit_code = EXIT_PARTIAL
+
+
+class PolicyError(TriageError):
+    """A policy file, template or prompt is wrong: nothing may be written."""
+
+    exit_code = EXIT_CONFIG
+
+
+class UsageError(TriageError):
+    """A command-line argument or environment setting is wrong."""
+
+    exit_code = EXIT_CONFIG
+
+
+class GitLabError(TriageError):
+    """GitLab refused or failed a request after retries."""
+
+
+class LLMError(TriageError):
+    """The language model failed to give a usable answer."""
+
+
+class SandboxError(TriageError):
+    """The sandbox was given data or options it cannot serve."""
+
+    exit_code = EXIT_CONFIG

@@ -1,0 +1,77 @@
+"""``/-/sandbox/*``: what tests and benchmarks use to inspect and steer the sandbox.
+
+These routes need no token and are neither counted in the stats nor subject to faults, so
+looking at the sandbox never changes what it measures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from triage.sandbox import shape
+from triage.sandbox.http import Request, Response, Router, error
+from triage.sandbox.seeds import apply_seed
+
+router = Router("/-/sandbox")
+
+
+def stats(req: Request) -> dict[str, Any]:
+    store = req.store
+    keys = (
+        "requests",
+        "reads",
+        "writes",
+        "llm_calls",
+        "notifications",
+        "quick_actions_executed",
+        "throttled",
+        "faults_injected",
+        "unauthorized",
+    )
+    return {
+        **{key: store.stats[key] for key in keys},
+        "routes": dict(sorted(store.routes.items())),
+        "mentioned": dict(sorted(store.mentioned.items())),
+    }
+
+
+@router.route("GET", "/stats")
+def get_stats(req: Request) -> Response:
+    with req.store.lock:
+        return Response(200, stats(req))
+
+
+@router.route("GET", "/state")
+def get_state(req: Request) -> Response:
+    return Response(200, shape.dump(req.store))
+
+
+@router.route("POST", "/load")
+def post_load(req: Request) -> Response:
+    try:
+        added = shape.load(req.store, req.json())
+    except ValueError as exc:  # bad JSON or a ShapeError
+        return error(400, str(exc))
+    return Response(201, {"added": added})
+
+
+@router.route("POST", "/reset")
+def post_reset(req: Request) -> Response:
+    """Clear the counters; unless ``{"stats_only": true}``, also the data, then re-seed.
+
+    The body may name a seed (``{"seed": "demo"}``); without one the sandbox is left empty.
+    """
+    body = req.json() or {}
+    store = req.store
+    with store.lock:
+        store.stats.clear()
+        store.routes.clear()
+        store.mentioned.clear()
+        if not body.get("stats_only"):
+            store.clear()
+            if body.get("seed"):
+                try:
+                    apply_seed(store, str(body["seed"]))
+                except ValueError as exc:
+                    return error(400, str(exc))
+    return Response(200, stats(req))

@@ -1,0 +1,143 @@
+"""The ``Group`` GraphQL type: descendants, labels and the ``workItems`` connection."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from triage.sandbox.graphql_nodes import (
+    Context,
+    Info,
+    LabelNode,
+    WorkItemNode,
+    ctx,
+    gid,
+    iso,
+    simple_connection,
+)
+from triage.sandbox.model import Group, WorkItem
+from triage.sandbox.pagination import connection
+from triage.sandbox.store import NotFound
+from triage.sandbox.work_item_filters import matching_items
+
+SORT_FIELDS = {
+    "CREATED": "created_at",
+    "UPDATED": "updated_at",
+    "TITLE": "title",
+    "DUE_DATE": "due_date",
+    "START_DATE": "start_date",
+}
+
+
+class GroupNode:
+    def __init__(self, group: Group, context: Context) -> None:
+        self.raw = group
+        self.key = group.id
+        self._context = context
+        self.id = gid("Group", group.id)
+        self.full_path = group.full_path
+        self.name = group.name
+        self.path = group.path
+        self.description = group.description or None
+        self.web_url = f"{context.base_url}/groups/{group.full_path}"
+        chain = context.store.ancestors(group)
+        self.full_name = " / ".join(g.name for g in reversed(chain))
+
+    def parent(self, info: Info) -> GroupNode | None:
+        parent_id = self.raw.parent_id
+        return (
+            None if parent_id is None else GroupNode(ctx(info).store.groups[parent_id], ctx(info))
+        )
+
+    def descendant_groups_count(self, info: Info) -> int:
+        return len(ctx(info).store.descendants(self.raw))
+
+    def descendant_groups(
+        self,
+        info: Info,
+        include_parent_descendants: bool = True,
+        search: str | None = None,
+        **page: Any,
+    ) -> dict[str, Any]:
+        store = ctx(info).store
+        groups = (
+            store.descendants(self.raw)
+            if include_parent_descendants
+            else [g for g in store.groups.values() if g.parent_id == self.raw.id]
+        )
+        groups = [g for g in groups if not search or search.lower() in g.full_path.lower()]
+        return simple_connection([GroupNode(g, ctx(info)) for g in groups], **page)
+
+    def label(self, info: Info, title: str) -> LabelNode | None:
+        found = ctx(info).store.group_label(self.raw, title)
+        return LabelNode(found) if found else None
+
+    def labels(
+        self,
+        info: Info,
+        search_term: str | None = None,
+        include_ancestor_groups: bool = False,
+        include_descendant_groups: bool = False,
+        only_group_labels: bool = False,
+        title: str | None = None,
+        search_in: list[str] | None = None,
+        **page: Any,
+    ) -> dict[str, Any]:
+        store = ctx(info).store
+        groups = store.ancestors(self.raw) if include_ancestor_groups else [self.raw]
+        if include_descendant_groups:
+            groups = groups + store.descendants(self.raw)
+        ids = {g.id for g in groups}
+        fields = search_in or ["TITLE", "DESCRIPTION"]
+        labels = sorted(
+            (lb for lb in store.labels.values() if lb.group_id in ids),
+            key=lambda lb: (lb.title.lower(), lb.id),
+        )
+        if title is not None:
+            labels = [lb for lb in labels if lb.title == title]
+        if search_term:
+            term = search_term.lower()
+            labels = [
+                lb
+                for lb in labels
+                if ("TITLE" in fields and term in lb.title.lower())
+                or ("DESCRIPTION" in fields and term in lb.description.lower())
+            ]
+        return simple_connection([LabelNode(lb) for lb in labels], **page)
+
+    def work_item(self, info: Info, iid: str) -> WorkItemNode | None:
+        try:
+            return WorkItemNode(ctx(info).store.epic(self.raw, int(iid)), ctx(info))
+        except (NotFound, ValueError):
+            return None
+
+    def work_items(
+        self,
+        info: Info,
+        sort: str = "CREATED_DESC",
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **filters: Any,
+    ) -> dict[str, Any]:
+        field, _, direction = sort.rpartition("_")
+        attr = SORT_FIELDS[field]
+        descending = direction == "DESC"
+
+        def key(item: WorkItem) -> tuple[Any, ...]:
+            value = getattr(item, attr)
+            value = iso(value) if isinstance(value, date | datetime) else value
+            present = value is not None
+            flag = int(present) if descending else int(not present)  # nulls last
+            text = value.lower() if isinstance(value, str) and attr == "title" else value
+            return (flag, text if present else "", item.id)
+
+        items = sorted(
+            matching_items(ctx(info).store, self.raw, filters), key=key, reverse=descending
+        )
+        page = connection(items, key, descending, first, after, last, before)
+        page["nodes"] = [WorkItemNode(i, ctx(info)) for i in page["nodes"]]
+        for edge, node in zip(page["edges"], page["nodes"], strict=True):
+            edge["node"] = node
+        return page

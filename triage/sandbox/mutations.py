@@ -1,0 +1,153 @@
+"""The GraphQL mutations the bot uses, registered under their (snake_case) field names.
+
+Each returns GitLab's payload shape. Failures GitLab reports inside the payload (a blank
+note, a note that is too long) go to ``errors``; failures it raises as top-level GraphQL
+errors (bad global id, no access) are raised here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLError
+
+from triage.sandbox.graphql_nodes import NO_ACCESS, Info, NoteNode, WorkItemNode, ctx, parse_gid
+from triage.sandbox.model import WorkItem
+from triage.sandbox.store import NoteOutcome, NotFound
+
+MAX_NOTE_LENGTH = 1_000_000
+Mutation = Callable[..., dict[str, Any]]
+MUTATIONS: dict[str, Mutation] = {}
+
+
+def mutation(func: Mutation) -> Mutation:
+    MUTATIONS[func.__name__] = func
+    return func
+
+
+def _writable_item(info: Info, global_id: str) -> WorkItem:
+    store = ctx(info).store
+    store.stats["writes"] += 1
+    try:
+        return store.item(parse_gid(global_id, "WorkItem", "Issue"))
+    except NotFound:
+        raise GraphQLError(NO_ACCESS) from None
+
+
+def _note_errors(body: str) -> list[str]:
+    if not body.strip():
+        return ["Note can't be blank"]
+    if len(body) > MAX_NOTE_LENGTH:
+        return [f"Note is too long (maximum is {MAX_NOTE_LENGTH} characters)"]
+    return []
+
+
+def _note_payload(
+    info: Info, item: WorkItem, outcome: NoteOutcome, client_id: str | None
+) -> dict[str, Any]:
+    note = outcome.note
+    status = None
+    if outcome.commands:
+        status = {
+            "commandNames": [c.name for c in outcome.commands],
+            "commandsOnly": note is None,
+            "messages": outcome.messages or None,
+            "errorMessages": None if outcome.messages else ["Commands did not apply"],
+        }
+    return {
+        "clientMutationId": client_id,
+        "errors": [],
+        "note": NoteNode(note, WorkItemNode(item, ctx(info))) if note else None,
+        "quickActionsStatus": status,
+    }
+
+
+@mutation
+def create_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    """``createNote``: a comment on a work item; quick actions in the body run."""
+    item = _writable_item(info, input["noteableId"])
+    body: str = input["body"]
+    errors = _note_errors(body)
+    client_id = input.get("clientMutationId")
+    if errors:
+        return {
+            "clientMutationId": client_id,
+            "errors": errors,
+            "note": None,
+            "quickActionsStatus": None,
+        }
+    context = ctx(info)
+    assert context.username is not None
+    outcome = context.store.create_note(item, body, context.username, bool(input.get("internal")))
+    return _note_payload(info, item, outcome, client_id)
+
+
+@mutation
+def update_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    """``updateNote``: only the note's author may edit it, as on GitLab."""
+    context = ctx(info)
+    context.store.stats["writes"] += 1
+    try:
+        item, note = context.store.note(parse_gid(input["id"], "Note", "DiscussionNote"))
+    except NotFound:
+        raise GraphQLError(NO_ACCESS) from None
+    if note.author != context.username or note.system:
+        raise GraphQLError(NO_ACCESS)
+    body = input.get("body")
+    client_id = input.get("clientMutationId")
+    if body is None:
+        return _note_payload(info, item, NoteOutcome(note, [], []), client_id)
+    errors = _note_errors(body)
+    if errors:
+        return {
+            "clientMutationId": client_id,
+            "errors": errors,
+            "note": None,
+            "quickActionsStatus": None,
+        }
+    assert context.username is not None
+    outcome = context.store.update_note(item, note, body, context.username)
+    return _note_payload(info, item, outcome, client_id)
+
+
+@mutation
+def work_item_update(info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    """``workItemUpdate``: labels (by global id), state, title and confidentiality."""
+    item = _writable_item(info, input["id"])
+    context = ctx(info)
+    store = context.store
+    actor = context.username or ""
+    widget = input.get("labelsWidget") or {}
+    available = {lb.id: lb.title for lb in store.labels_for(item)}
+    errors: list[str] = []
+
+    def titles(ids: list[str] | None) -> list[str]:
+        numbers = [parse_gid(i, "Label", "GroupLabel", "ProjectLabel") for i in ids or []]
+        return [available[n] for n in numbers if n in available]
+
+    add, remove = titles(widget.get("addLabelIds")), titles(widget.get("removeLabelIds"))
+    if "title" in input:
+        if not (input["title"] or "").strip():
+            errors.append("Title can't be blank")
+        else:
+            item.title = input["title"]
+            store.touch(item)
+    if errors:
+        return {
+            "clientMutationId": input.get("clientMutationId"),
+            "errors": errors,
+            "workItem": WorkItemNode(item, context),
+        }
+    if add or remove:
+        store.change_labels(item, add, remove, actor)
+    if input.get("stateEvent"):
+        store.set_state(item, "closed" if input["stateEvent"] == "CLOSE" else "opened", actor)
+    if input.get("confidential") is not None and input["confidential"] != item.confidential:
+        item.confidential = bool(input["confidential"])
+        store.touch(item)
+    return {
+        "clientMutationId": input.get("clientMutationId"),
+        "errors": [],
+        "workItem": WorkItemNode(item, context),
+    }
