@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from triage import __version__
-from triage.commands import sandbox
+from triage.commands import sandbox, schema, validate
 from triage.errors import EXIT_UNEXPECTED, TriageError
 
 COMMANDS: dict[str, ModuleType] = {
+    "validate": validate,
+    "schema": schema,
     "sandbox": sandbox,
 }
 

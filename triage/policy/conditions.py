@@ -1,0 +1,301 @@
+"""Conditions: which epics a rule applies to. One class per YAML key, all must hold.
+
+Each class says what its value looks like (``schema``), what it means beyond the schema
+(``check``) and whether an epic matches (``matches``). Matching is pure: the epic, the
+checker's findings and the run's clock are all it sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from triage.policy.registry import CheckContext, Element, Registry
+from triage.policy.values import (
+    INTERVAL_SCHEMA,
+    LABEL_LIST_SCHEMA,
+    label_problem,
+    parse_interval,
+    scope_problem,
+)
+from triage.records import Epic
+from triage.smart.findings import FINDING_KINDS
+
+VO_SCOPE = "Verifiable Outcome"
+VO_STAGES = ("Proposed", "Accepted", "Delivered", "Verified")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a condition sees: the epic, the ids of its findings, and the run's clock."""
+
+    epic: Epic
+    findings: frozenset[str]
+    now: datetime
+
+
+class Condition(Element):
+    def matches(self, subject: Subject) -> bool:
+        raise NotImplementedError
+
+
+CONDITIONS: Registry[type[Condition]] = Registry("condition")
+
+
+def _label_checks(labels: list[str]) -> list[str]:
+    return [problem for label in labels if (problem := label_problem(label))]
+
+
+@CONDITIONS
+class State(Condition):
+    """The epic's state: opened (the default everywhere), closed or all.
+
+    Example:
+        state: opened
+    """
+
+    name = "state"
+    schema = {"enum": ["opened", "closed", "all"]}
+
+    def matches(self, subject: Subject) -> bool:
+        return self.value in ("all", subject.epic.state)
+
+
+@CONDITIONS
+class Labels(Condition):
+    """The epic has all of these labels.
+
+    Example:
+        labels: [SP Objective, "UseCase::CI"]
+    """
+
+    name = "labels"
+    schema = LABEL_LIST_SCHEMA
+
+    def check(self, context: CheckContext) -> list[str]:
+        return _label_checks(self.value)
+
+    def matches(self, subject: Subject) -> bool:
+        return all(label in subject.epic.labels for label in self.value)
+
+
+@CONDITIONS
+class ForbiddenLabels(Condition):
+    """The epic has none of these labels (works on epics, unlike in some triage tools).
+
+    Example:
+        forbidden_labels: ["SP Objective::Status::Closed Success"]
+    """
+
+    name = "forbidden_labels"
+    schema = LABEL_LIST_SCHEMA
+
+    def check(self, context: CheckContext) -> list[str]:
+        return _label_checks(self.value)
+
+    def matches(self, subject: Subject) -> bool:
+        return not any(label in subject.epic.labels for label in self.value)
+
+
+@CONDITIONS
+class AnyLabels(Condition):
+    """The epic has at least one of these labels.
+
+    Example:
+        any_labels: ["Priority::High", "Priority::Medium"]
+    """
+
+    name = "any_labels"
+    schema = LABEL_LIST_SCHEMA
+
+    def check(self, context: CheckContext) -> list[str]:
+        return _label_checks(self.value)
+
+    def matches(self, subject: Subject) -> bool:
+        return any(label in subject.epic.labels for label in self.value)
+
+
+@CONDITIONS
+class MissingScopedLabels(Condition):
+    """The epic lacks a label in at least one of these scopes (``scope::value``).
+
+    Example:
+        missing_scoped_labels: ["SP Objective::Status", "Verifiable Outcome", "UseCase"]
+    """
+
+    name = "missing_scoped_labels"
+    schema = LABEL_LIST_SCHEMA
+
+    def check(self, context: CheckContext) -> list[str]:
+        return [problem for scope in self.value if (problem := scope_problem(scope))]
+
+    def missing(self, epic: Epic) -> list[str]:
+        """The scopes of ``value`` that have no label on ``epic``."""
+        return [
+            scope
+            for scope in self.value
+            if not any(label.startswith(f"{scope}::") for label in epic.labels)
+        ]
+
+    def matches(self, subject: Subject) -> bool:
+        return bool(self.missing(subject.epic))
+
+
+@CONDITIONS
+class DateCondition(Condition):
+    """A date of the epic is older and/or newer than an interval before the run's clock.
+
+    ``attribute`` is created_at, updated_at or due_date; an epic without that date does
+    not match. Intervals are written 30d, 2w, 6m (30 days) or 1y.
+
+    Example:
+        date: {attribute: updated_at, older_than: 30d}
+    """
+
+    name = "date"
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["attribute"],
+        "anyOf": [{"required": ["older_than"]}, {"required": ["newer_than"]}],
+        "properties": {
+            "attribute": {"enum": ["created_at", "updated_at", "due_date"]},
+            "older_than": INTERVAL_SCHEMA,
+            "newer_than": INTERVAL_SCHEMA,
+        },
+    }
+
+    def check(self, context: CheckContext) -> list[str]:
+        older, newer = self.value.get("older_than"), self.value.get("newer_than")
+        if newer is not None and parse_interval(newer).days == 0:
+            return ["date: newer_than 0d matches nothing: nothing is newer than now"]
+        if older and newer and parse_interval(newer) <= parse_interval(older):
+            return [
+                f"date: older_than {older} and newer_than {newer} can never both hold "
+                "(newer_than must be the longer interval)"
+            ]
+        return []
+
+    def matches(self, subject: Subject) -> bool:
+        value: date | datetime | None = getattr(subject.epic, self.value["attribute"])
+        if value is None:
+            return False
+        moment = (
+            value
+            if isinstance(value, datetime)
+            else datetime.combine(value, datetime.min.time(), tzinfo=subject.now.tzinfo)
+        )
+        age = subject.now - moment
+        older, newer = self.value.get("older_than"), self.value.get("newer_than")
+        return (older is None or age > parse_interval(older)) and (
+            newer is None or age < parse_interval(newer)
+        )
+
+
+@CONDITIONS
+class Confidential(Condition):
+    """The epic is (true) or is not (false) confidential.
+
+    Example:
+        confidential: false
+    """
+
+    name = "confidential"
+    schema = {"type": "boolean"}
+
+    def matches(self, subject: Subject) -> bool:
+        return bool(subject.epic.confidential == self.value)
+
+
+FINDING_LIST = {
+    "type": "array",
+    "minItems": 1,
+    "uniqueItems": True,
+    "items": {"enum": sorted(FINDING_KINDS)},
+}
+
+
+@CONDITIONS
+class Findings(Condition):
+    """The SMART checker reported any (or all) of these findings for the epic.
+
+    A plain list means ``any``.
+
+    Example:
+        findings: {any: [missing_baseline, missing_success_criteria]}
+    """
+
+    name = "findings"
+    schema = {
+        "oneOf": [
+            FINDING_LIST,
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {"any": FINDING_LIST, "all": FINDING_LIST},
+            },
+        ]
+    }
+
+    def ids(self) -> tuple[str, list[str]]:
+        if isinstance(self.value, list):
+            return "any", self.value
+        mode = next(iter(self.value))
+        return mode, self.value[mode]
+
+    def matches(self, subject: Subject) -> bool:
+        mode, ids = self.ids()
+        test = any if mode == "any" else all
+        return test(finding in subject.findings for finding in ids)
+
+
+@CONDITIONS
+class VoStage(Condition):
+    """The epic's Verifiable Outcome stage is one of these (``none``: it has no stage label).
+
+    Example:
+        vo_stage: [Accepted, Delivered, Verified]
+    """
+
+    name = "vo_stage"
+    schema = {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"enum": [*VO_STAGES, "none"]},
+    }
+
+    def matches(self, subject: Subject) -> bool:
+        return stage_of(subject.epic) in self.value
+
+
+@CONDITIONS
+class HasInitiatives(Condition):
+    """The epic has (true) or has no (false) child issues, its initiatives.
+
+    Example:
+        has_initiatives: false
+    """
+
+    name = "has_initiatives"
+    schema = {"type": "boolean"}
+
+    def matches(self, subject: Subject) -> bool:
+        return bool(subject.epic.children) is bool(self.value)
+
+
+def stage_of(epic: Epic) -> str:
+    """The Verifiable Outcome stage from the epic's labels, or ``none``."""
+    for label in epic.labels:
+        scope, _, stage = label.rpartition("::")
+        if scope == VO_SCOPE and stage in VO_STAGES:
+            return stage
+    return "none"
+
+
+def build(conditions: dict[str, Any]) -> list[Condition]:
+    """Instances for an already validated ``conditions`` mapping."""
+    return [CONDITIONS[name](value) for name, value in conditions.items()]

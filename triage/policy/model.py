@@ -1,0 +1,69 @@
+"""The validated policy set: plain, immutable records the engine and commands read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage.policy.actions import Action
+from triage.policy.conditions import Condition
+
+DEFAULT_OBJECTIVE_LABEL = "SP Objective"
+DEFAULT_EXCLUDE_LABELS = ("triage::ignore",)
+DEFAULT_SUMMARY_TITLE = "Success plan triage: {week}"
+
+
+@dataclass(frozen=True)
+class Sources:
+    groups: tuple[str, ...] = ()
+    include_subgroups: bool = True
+    objective_label: str = DEFAULT_OBJECTIVE_LABEL
+    exclude_labels: tuple[str, ...] = DEFAULT_EXCLUDE_LABELS
+    create_missing_labels: bool = False
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    project: str | None = None
+    title: str = DEFAULT_SUMMARY_TITLE
+    labels: tuple[str, ...] = ("triage report",)
+    close_previous: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    conditions: tuple[Condition, ...]
+    actions: tuple[Action, ...]
+    description: str = ""
+    max_epics: int | None = None
+    location: str = ""  # file:line where the rule starts
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    sources: Sources
+    rules: tuple[Rule, ...]
+    summary: SummarySettings
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+    policy_dir: Path = Path("policies")
+    prompts_dir: Path = Path("prompts")
+
+    def labels_used(self) -> list[str]:
+        """Every label name the policies read or write, for one lookup before any write."""
+        names = [self.sources.objective_label, *self.sources.exclude_labels]
+        for rule in self.rules:
+            for element in (*rule.conditions, *rule.actions):
+                if element.name in (
+                    "labels",
+                    "forbidden_labels",
+                    "any_labels",
+                    "remove_labels",
+                    "remove_labels_when_resolved",
+                ):
+                    names.extend(element.value)
+        return list(dict.fromkeys(names))

@@ -1,0 +1,45 @@
+"""Small value types of policy files: intervals and label names, with their rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+INTERVAL = re.compile(r"^(?P<count>\d+)(?P<unit>[dwmy])$")
+UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+INTERVAL_SCHEMA = {"type": "string", "pattern": INTERVAL.pattern}
+LABEL_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255}
+LABEL_LIST_SCHEMA = {"type": "array", "items": LABEL_SCHEMA, "minItems": 1, "uniqueItems": True}
+
+
+def parse_interval(text: str) -> timedelta:
+    """``30d``, ``2w``, ``6m`` (30 days each) or ``1y`` (365 days)."""
+    match = INTERVAL.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not an interval like 30d, 2w, 6m or 1y")
+    return timedelta(days=int(match.group("count")) * UNIT_DAYS[match.group("unit")])
+
+
+def label_problem(title: str) -> str | None:
+    """Why ``title`` cannot be a GitLab label name here, or None when it can.
+
+    Commas split label lists in GitLab's REST API, a leading ``~`` is Markdown reference
+    syntax rather than part of the name, and an empty scope part (``Status::``) is a typo.
+    """
+    if title != title.strip():
+        return f"label '{title}' has spaces at its start or end"
+    if not title:
+        return "label name is empty"
+    if "," in title or "\n" in title:
+        return f"label '{title}' contains a comma or a line break"
+    if title.startswith("~"):
+        return f"label '{title}' starts with '~': write the name without it"
+    if any(not part.strip() for part in title.split("::")):
+        return f"label '{title}' has an empty part around '::'"
+    return None
+
+
+def scope_problem(scope: str) -> str | None:
+    """Why ``scope`` is not a scoped-label prefix such as ``SP Objective::Status``."""
+    problem = label_problem(scope)
+    return problem.replace("label", "scope", 1) if problem else None

@@ -1,0 +1,76 @@
+"""YAML loading that remembers where every key and list item was written.
+
+Errors must point at a line (``policies/x.yml:14: ...``), so the loader keeps a map from
+each value's path (``("rules", 0, "conditions", "labels")``) to its 1-based line. It also
+refuses duplicate keys, which YAML parsers otherwise resolve silently by keeping the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LocatedYaml:
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+    duplicates: list[tuple[Path_, int, int]] = field(default_factory=list)
+
+    def line(self, path: Path_) -> int:
+        """The line of ``path``, or of its nearest written ancestor."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return 1
+
+
+class YamlSyntaxError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def load(text: str) -> LocatedYaml:
+    """Parse one YAML document, with lines; raises ``YamlSyntaxError`` on bad YAML."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        # The context mark is where the unfinished construct began (an unclosed bracket),
+        # which is where the fix goes; the problem mark alone may be the end of the file.
+        mark = exc.context_mark or exc.problem_mark
+        line = mark.line + 1 if mark else 1
+        context = f"{exc.context}: " if exc.context else ""
+        raise YamlSyntaxError(line, f"YAML syntax error: {context}{exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from None
+    located = LocatedYaml(data)
+    if node is not None:
+        _walk(node, (), located)
+    return located
+
+
+def _walk(node: yaml.Node, path: Path_, located: LocatedYaml) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                located.duplicates.append(((*path, key), line, seen[key]))
+            seen[key] = line
+            located.lines[(*path, key)] = line
+            _walk(value_node, (*path, key), located)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            located.lines[(*path, index)] = item.start_mark.line + 1
+            _walk(item, (*path, index), located)
