@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from triage import __version__
-from triage.commands import sandbox, schema, validate
+from triage.commands import lint, sandbox, schema, validate
 from triage.errors import EXIT_UNEXPECTED, TriageError
 
 COMMANDS: dict[str, ModuleType] = {
+    "lint": lint,
     "validate": validate,
     "schema": schema,
     "sandbox": sandbox,

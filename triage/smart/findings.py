@@ -67,12 +67,6 @@ FINDING_KINDS: dict[str, FindingKind] = {
             None,
             "No due date on the epic: set one so the objective shows on the roadmap.",
         ),
-        FindingKind(
-            "missing_initiatives",
-            None,
-            "No initiatives: add at least one child issue with the first step toward the "
-            "objective.",
-        ),
     ]
 }
 

@@ -1,0 +1,31 @@
+"""The checker against the labelled corpus: every objective, every element."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmarks.lint_accuracy import epic_of
+from triage.smart.checker import Checker
+from triage.smart.findings import ELEMENTS
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "corpus.yml").read_text())
+CHECKER = Checker()
+
+
+def test_the_corpus_is_large_and_well_formed():
+    assert len(CORPUS) >= 60
+    assert len({entry["id"] for entry in CORPUS}) == len(CORPUS)
+    for entry in CORPUS:
+        assert set(entry["missing"]) <= set(ELEMENTS), entry["id"]
+    assert len({entry["shape"] for entry in CORPUS}) >= 6
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[entry["id"] for entry in CORPUS])
+def test_missing_elements_match_the_labels(entry):
+    result = CHECKER.check(epic_of(entry))
+    assert result.missing == [e for e in ELEMENTS if e in entry["missing"]], {
+        e: (v.source, v.text) for e, v in result.evidence.items()
+    }

@@ -1,0 +1,189 @@
+"""Read an objective's Markdown into labelled blocks and unlabelled prose.
+
+CSMs write objectives in every shape: the handbook template (headings), Gainsight fields
+(``**Metrics:** ...``), ``Label: value`` lines and bullets, tables (a header row, or a first
+column of row labels), and plain prose. This module finds the labels and their content; it
+does not judge them. Empty content (TBD, hints, HTML comments) is removed here, so a
+heading with nothing real under it yields an empty block.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<label>.+?)\s*#*\s*$")
+BOLD_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?\*\*(?P<label>[^*\n]{1,60}?)"
+    r"(?::\*\*|\*\*\s*[:\u2013\u2014-])\s*(?P<value>.*)$"
+)
+PLAIN_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?(?P<label>[A-Za-z][A-Za-z /&()'-]{0,40}?)"
+    r"\s*:\s+(?P<value>\S.*)$"
+)
+TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+PLACEHOLDER_LINE = re.compile(
+    r"^\s*(?:[-*+]\s*)?(?:_?\s*(?:tbd|tbc|todo|n/?a|none|\?+|-+|\.\.\.|…)\s*_?\.?)\s*$",
+    re.IGNORECASE,
+)
+HINT = re.compile(r"^\s*(?:<[^>]{3,}>|\[[^\]]{3,}\]|_[^_]{3,}_|\*[^*]{3,}\*)\s*$")
+HINT_WORDS = re.compile(
+    r"(?<![A-Za-z])(describe|enter|add|insert|fill in|write|list|explain|e\.g\.|placeholder)"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Block:
+    """Text under a label: a heading's section, a field's value, a table column or row."""
+
+    label: str
+    text: str
+    kind: str  # heading, field, column, row
+
+
+@dataclass
+class Parsed:
+    blocks: list[Block] = field(default_factory=list)
+    prose: list[str] = field(default_factory=list)  # lines under no label
+    headings: list[str] = field(default_factory=list)
+
+    def all_text(self) -> str:
+        return "\n".join([*(b.text for b in self.blocks), *self.prose])
+
+
+def normalise_label(label: str) -> str:
+    """Lowercase words only: ``1. **Baseline metrics** (today):`` -> ``baseline metrics today``."""
+    label = re.sub(r"[*_`#:]", " ", label)
+    label = re.sub(r"^\s*\d+[.)]?\s*", "", label)
+    label = re.sub(r"[^\w\s/&-]", " ", label.lower())
+    return " ".join(label.split())
+
+
+def is_empty_line(line: str) -> bool:
+    """A line that says nothing: placeholders, template hints, separators.
+
+    A hint is an italic, bracketed or ``<...>`` line that instructs ("_Describe ..._") or
+    asks ("_When?_").
+    """
+    stripped = line.strip()
+    if not stripped or PLACEHOLDER_LINE.match(stripped):
+        return True
+    if not HINT.match(stripped):
+        return False
+    return bool(HINT_WORDS.search(stripped)) or stripped.rstrip("_*]>").endswith("?")
+
+
+def clean(text: str) -> str:
+    """``text`` without HTML comments and lines that only hold a placeholder or a hint."""
+    text = HTML_COMMENT.sub("", text)
+    kept = [line.rstrip() for line in text.splitlines() if not is_empty_line(line)]
+    return "\n".join(kept).strip()
+
+
+def clean_value(value: str) -> str:
+    value = clean(value)
+    return "" if re.fullmatch(r"[\W_]*", value) else value
+
+
+def parse(description: str) -> Parsed:
+    parsed = Parsed()
+    lines = HTML_COMMENT.sub("", description.replace("\r", "")).split("\n")
+    current: Block | None = None
+    body: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            current.text = clean_value("\n".join(body))
+            parsed.blocks.append(current)
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        heading = HEADING.match(line)
+        if heading:
+            close()
+            label = heading.group("label").strip()
+            parsed.headings.append(label)
+            current, body = Block(normalise_label(label), "", "heading"), []
+            index += 1
+            continue
+        if TABLE_ROW.match(line):
+            end = index
+            while end < len(lines) and TABLE_ROW.match(lines[end]):
+                end += 1
+            _table(lines[index:end], parsed)
+            if current:  # a section keeps its table's data cells, not the header's labels
+                body.extend(" ".join(_cells(row)) for row in lines[index + 2 : end])
+            index = end
+            continue
+        field_match = BOLD_FIELD.match(line) or PLAIN_FIELD.match(line)
+        if field_match:
+            value = field_match.group("value")
+            follow = index + 1
+            if not value.strip():  # a label on its own line: the value is what follows
+                while (
+                    follow < len(lines)
+                    and lines[follow].strip()
+                    and not (
+                        HEADING.match(lines[follow])
+                        or BOLD_FIELD.match(lines[follow])
+                        or PLAIN_FIELD.match(lines[follow])
+                    )
+                ):
+                    follow += 1
+                value = "\n".join(lines[index + 1 : follow])
+            parsed.blocks.append(
+                Block(normalise_label(field_match.group("label")), clean_value(value), "field")
+            )
+            if current:  # outside a section, a field's text lives in its block only
+                body.append(line)
+            index += 1
+            continue
+        (body if current else parsed.prose).append(line)
+        index += 1
+    close()
+    parsed.prose = [p for p in (clean(text) for text in _paragraphs(parsed.prose)) if p]
+    return parsed
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Consecutive non-blank lines, kept together so a wrapped sentence stays whole."""
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return ["\n".join(p) for p in paragraphs if p]
+
+
+def _cells(line: str) -> list[str]:
+    match = TABLE_ROW.match(line)
+    return [c.strip() for c in match.group("cells").split("|")] if match else []
+
+
+def _table(rows: list[str], parsed: Parsed) -> None:
+    """Column blocks from a header row, and row blocks from first-column labels."""
+    if len(rows) >= 2 and TABLE_RULE.match(rows[1]):
+        header, data = _cells(rows[0]), [_cells(r) for r in rows[2:]]
+    else:
+        header, data = [], [_cells(r) for r in rows]
+    # A two-column table whose first column holds labels ("| Baseline | 4 hours |") is read
+    # by rows only: its header ("| Item | Detail |") names no element.
+    by_rows = len(header) == 2 and any(len(row) >= 2 and row[0] for row in data)
+    for column, label in enumerate([] if by_rows else header):
+        values = [row[column] for row in data if column < len(row)]
+        text = clean_value("\n".join(values))
+        if label.strip():
+            parsed.blocks.append(Block(normalise_label(label), text, "column"))
+    for row in data if not header or not header[0].strip() or len(header) == 2 else []:
+        if len(row) >= 2 and row[0]:
+            parsed.blocks.append(
+                Block(normalise_label(row[0]), clean_value(" | ".join(row[1:])), "row")
+            )
+    if header and len(header) == 2 and header[0].strip():
+        parsed.blocks.append(Block(normalise_label(header[0]), clean_value(header[1]), "row"))

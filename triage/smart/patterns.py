@@ -1,0 +1,174 @@
+"""Sentence patterns for SMART elements written as prose rather than under a label.
+
+Each function takes one sentence and says whether it states that element. They are
+deliberately conservative: a sentence counts as a baseline only with a number *and* a sign
+that the number describes today; as a deadline only with a date, a period or an event.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+PERIOD = re.compile(
+    rf"\b(?:q[1-4]|h[12]|fy\s?'?\d{{2,4}}|cy\s?\d{{2,4}}|(?:{MONTHS})\.?\s+(?:20)?\d\d)\b"
+    r"|\b20\d\d\b",
+    re.IGNORECASE,
+)
+# A quantity: digits (not dates, years or quarters), a percentage, a ratio, number words.
+QUANTITY = re.compile(
+    r"(?<![\w.-])(?!20\d\d\b)\d[\d,.]*\s*(?:%|x\b|k\b)?"
+    r"|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|half|"
+    r"double|twice|triple|dozen)\b",
+    re.IGNORECASE,
+)
+# Words that tie a number to today. Strong ones do it alone; weak ones ("has", "takes")
+# only when the sentence does not also state a target.
+STRONG_NOW = re.compile(
+    r"\b(?:currently|today|at the moment|right now|at present|presently|as of|baseline|"
+    r"measured|last (?:quarter|month|year|week|sprint|audit|release)|so far|stands? at|"
+    r"averages?|on average|in (?:q[1-4]|20\d\d))\b",
+    re.IGNORECASE,
+)
+WEAK_NOW = re.compile(
+    r"\b(?:now|still|typically|takes?|is at|are at|we have|they have|has|have|spends?|runs?|"
+    r"about|around|roughly|approximately|per (?:week|month|day|year|quarter|release|sprint))\b"
+    r"|~\s?\d|\b(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|~\s?)?\d",
+    re.IGNORECASE,
+)
+FROM_TO = re.compile(
+    r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b", re.IGNORECASE
+)
+TARGET_CUE = re.compile(
+    r"\b(?:target|goal|aim|want(?:s|ed)?|down to|up to|reduce[ds]?|reducing|cut|increase[ds]?|"
+    r"increasing|improve[ds]?|grow|raise|lower|reach|achieve|get (?:it |that )?(?:down |up )?to|"
+    r"below|under|at least|at most|less than|more than|fewer than|no more than|above|"
+    r"sustained|drop|halve|double)\b|[<>≤≥]\s?=?\s?\d",
+    re.IGNORECASE,
+)
+BINARY = re.compile(
+    r"\b(?:all|every|each|100\s?%)\b[^.;\n]{0,70}\b(?:use|uses|using|on|in|migrated|moved|"
+    r"running|run|build|built|protected|covered|have|has|enabled|scanned|onboarded|require|"
+    r"requires|versioned|adopt|adopted|go through|goes through|going through|live)\b"
+    r"|\b(?:live|enabled|rolled out|available)\b[^.;\n]{0,30}\b(?:all|every|each)\b"
+    r"|\b(?:enforce|enable|require|roll(?:ing)? out|migrate|move|turn on|protect)\w*\b"
+    r"[^.;\n]{0,40}\b(?:all|every|each)\b"
+    r"|\b(?:switched|turned|shut|sunset|phased)\s+(?:off|down|out)\b"
+    r"|\b(?:decommission|retire|replace|eliminate|remove|sunset)(?:s|d|ed|ing)?\b"
+    r"|\bno (?:longer|more)\b|\bgo(?:es)?[- ]live\b",
+    re.IGNORECASE,
+)
+DEADLINE = re.compile(
+    rf"\bby\s+(?:the\s+)?(?:end|close|start|middle|mid|beginning)\b"
+    rf"|\bby\s+(?:(?:{MONTHS})\b|q[1-4]\b|h[12]\b|fy|cy|20\d\d|next\b|this\b|year[- ]end|eo[yqm]\b)"
+    r"|\bbefore\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}(?:audit|freeze|renewal|launch|go-live|deadline|"
+    r"end|ends|season|holidays?|review|release|migration|contract|kick-?off|summit|"
+    r"(?:" + MONTHS + r")\b|q[1-4]|fy|20\d\d)"
+    r"|\bwithin\s+(?:the\s+next\s+)?(?:\d+|one|two|three|four|six|nine|twelve|eighteen|a|an)\s+"
+    r"(?:days?|weeks?|months?|quarters?|years?|sprints?)\b"
+    r"|\b(?:end|close|start) of (?:the )?(?:year|quarter|month|fy\s?'?\d{0,4}|q[1-4]|h[12])\b"
+    r"|\b(?:this|next) (?:quarter|year|half|month)\b",
+    re.IGNORECASE,
+)
+# Words that name a deadline only when the sentence also has a date or a period.
+DEADLINE_WORD = re.compile(
+    r"\b(?:deadline|due|no later than|ahead of|until|throughout|"
+    r"target date|timeline)\b",
+    re.IGNORECASE,
+)
+MONTH_YEAR = re.compile(rf"\b(?:{MONTHS})\.?\s+(?:20)?\d\d\b", re.IGNORECASE)
+OWNER = re.compile(
+    r"\b(?i:owner|owned by|dri|accountable|responsible|led by|lead(?:ing)? (?:is|:))\b"
+    r"[^.\n]{0,60}(?:@[\w.-]+|\b[A-Z][a-z]+)",
+)
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9@*_(\"'])|[;\n]|\s\|\s")
+LINE_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*|[A-Za-z][\w /&-]{0,30}:\s)")
+
+
+def unwrap(text: str) -> str:
+    """Join lines Markdown would render as one paragraph; keep list items and fields apart."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if out and out[-1].strip() and line.strip() and not LINE_START.match(line):
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def sentences(text: str) -> list[str]:
+    parts = (part.strip(" -*>\t|") for part in SENTENCE_SPLIT.split(unwrap(text)))
+    return [part for part in parts if part and re.search(r"\w", part)]
+
+
+def quantities(sentence: str) -> list[str]:
+    """Numbers that measure something: not ISO dates, years or quarter names."""
+    stripped = PERIOD.sub(" ", ISO_DATE.sub(" ", sentence))
+    return [m.group(0).strip() for m in QUANTITY.finditer(stripped)]
+
+
+def states_baseline(sentence: str, strict: bool = False) -> bool:
+    """A number said to describe today. ``strict``: only with a strong cue ("currently",
+    "measured", "from X to"), for text written under another element's label."""
+    if FROM_TO.search(sentence):
+        return True
+    if not quantities(sentence):
+        return False
+    if STRONG_NOW.search(sentence):
+        return True
+    return not strict and bool(WEAK_NOW.search(sentence)) and not TARGET_CUE.search(sentence)
+
+
+def is_measurable(sentence: str) -> bool:
+    """A number, threshold or ratio, or a done/not-done outcome."""
+    return bool(quantities(sentence)) or bool(BINARY.search(sentence))
+
+
+def states_target(sentence: str) -> bool:
+    """A measurable target: a done/not-done outcome, or a number with a target word."""
+    if BINARY.search(sentence) or FROM_TO.search(sentence):
+        return True
+    return bool(quantities(sentence)) and bool(TARGET_CUE.search(sentence))
+
+
+DURATION = re.compile(
+    r"\b(?:\d+|one|two|three|four|six|nine|twelve|eighteen)\s+"
+    r"(?:weeks?|months?|quarters?|years?|sprints?)\b",
+    re.IGNORECASE,
+)
+OWNER_NAME = re.compile(r"@[\w.-]+|\b[A-Z][\w.-]*")
+GENERIC_OWNERS = {"the", "customer", "team", "us", "we", "tbd", "tbc", "unknown", "someone"}
+
+
+def names_a_date(text: str) -> bool:
+    """Whether text under a timeline label gives a date, a period or a duration
+    ("asap" and "soon" do not)."""
+    return bool(
+        states_deadline(text)
+        or PERIOD.search(text)
+        or MONTH_YEAR.search(text)
+        or DURATION.search(text)
+    )
+
+
+def names_someone(text: str) -> bool:
+    """Whether text under an owner label names a person, role or team, not "the customer"."""
+    return any(
+        m.group(0).lower().strip("@.") not in GENERIC_OWNERS for m in OWNER_NAME.finditer(text)
+    )
+
+
+def states_deadline(sentence: str) -> bool:
+    if DEADLINE.search(sentence) or ISO_DATE.search(sentence):
+        return True
+    return bool(DEADLINE_WORD.search(sentence)) and bool(
+        PERIOD.search(sentence) or MONTH_YEAR.search(sentence)
+    )
+
+
+def states_owner(sentence: str) -> bool:
+    return bool(OWNER.search(sentence))
