@@ -2,7 +2,9 @@
 
 "Positive" means the element is missing (what the checker must catch). Usage:
 
-    .venv/bin/python benchmarks/lint_accuracy.py [--corpus tests/smart/corpus.yml] [--show-errors]
+    .venv/bin/python benchmarks/lint_accuracy.py [--corpus FILE ...] [--show-errors]
+
+By default it measures tests/smart/corpus.yml and tests/smart/holdout.yml separately.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from triage.records import Epic
 from triage.smart.checker import Checker
 from triage.smart.findings import ELEMENTS
 
-CORPUS = Path(__file__).parents[1] / "tests" / "smart" / "corpus.yml"
+CORPORA = [
+    Path(__file__).parents[1] / "tests" / "smart" / name for name in ("corpus.yml", "holdout.yml")
+]
 
 
 def epic_of(entry: dict[str, Any]) -> Epic:
@@ -65,21 +69,25 @@ def measure(corpus: list[dict[str, Any]]) -> tuple[dict[str, dict[str, float]], 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--corpus", type=Path, nargs="+", default=CORPORA)
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
-    corpus = yaml.safe_load(args.corpus.read_text())
-    table, errors = measure(corpus)
-    print(f"{len(corpus)} objectives in {args.corpus.name}")
-    print(f"{'element':<18} {'precision':>9} {'recall':>7} {'accuracy':>8} {'missing':>7}")
-    for element, row in table.items():
-        print(
-            f"{element:<18} {row['precision']:>9.3f} {row['recall']:>7.3f} "
-            f"{row['accuracy']:>8.3f} {row['missing_in_corpus']:>7}"
-        )
-    if args.show_errors:
-        print("\n".join(errors))
-    print(json.dumps(table))
+    results = {}
+    for path in args.corpus:
+        corpus = yaml.safe_load(path.read_text())
+        table, errors = measure(corpus)
+        results[path.name] = table
+        print(f"{len(corpus)} objectives in {path.name}")
+        print(f"{'element':<18} {'precision':>9} {'recall':>7} {'accuracy':>8} {'missing':>7}")
+        for element, row in table.items():
+            print(
+                f"{element:<18} {row['precision']:>9.3f} {row['recall']:>7.3f} "
+                f"{row['accuracy']:>8.3f} {row['missing_in_corpus']:>7}"
+            )
+        if args.show_errors and errors:
+            print("\n".join(errors))
+        print()
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

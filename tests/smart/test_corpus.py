@@ -11,12 +11,19 @@ from benchmarks.lint_accuracy import epic_of
 from triage.smart.checker import Checker
 from triage.smart.findings import ELEMENTS
 
-CORPUS = yaml.safe_load((Path(__file__).parent / "corpus.yml").read_text())
+HERE = Path(__file__).parent
+# corpus.yml was written first and tuned against; holdout.yml was written separately and
+# first measured untouched (see benchmarks/README.md). Both must now pass.
+CORPUS = [
+    entry
+    for name in ("corpus.yml", "holdout.yml")
+    for entry in yaml.safe_load((HERE / name).read_text())
+]
 CHECKER = Checker()
 
 
 def test_the_corpus_is_large_and_well_formed():
-    assert len(CORPUS) >= 60
+    assert len(CORPUS) >= 100
     assert len({entry["id"] for entry in CORPUS}) == len(CORPUS)
     for entry in CORPUS:
         assert set(entry["missing"]) <= set(ELEMENTS), entry["id"]

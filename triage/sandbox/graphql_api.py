@@ -33,7 +33,15 @@ from graphql import (
 from graphql.validation import FieldsOnCorrectTypeRule
 
 from triage.sandbox.graphql_group import GroupNode
-from triage.sandbox.graphql_nodes import NO_ACCESS, Context, Info, Widget
+from triage.sandbox.graphql_nodes import (
+    NO_ACCESS,
+    Context,
+    Info,
+    UserNode,
+    Widget,
+    WorkItemNode,
+    parse_gid,
+)
 from triage.sandbox.mutations import MUTATIONS
 from triage.sandbox.store import NotFound
 
@@ -63,6 +71,21 @@ class Root:
             return None  # anonymous callers see no private group, as on GitLab
         try:
             return GroupNode(context.store.group(full_path), context)
+        except NotFound:
+            return None
+
+    def current_user(self, info: Info) -> UserNode | None:
+        context = info.context
+        if context.username is None:
+            return None
+        return UserNode(context.store.user(context.username), context.base_url)
+
+    def work_item(self, info: Info, id: str) -> WorkItemNode | None:
+        context = info.context
+        if context.username is None:
+            return None
+        try:
+            return WorkItemNode(context.store.item(parse_gid(id, "WorkItem")), context)
         except NotFound:
             return None
 

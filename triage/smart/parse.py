@@ -19,8 +19,10 @@ BOLD_FIELD = re.compile(
 )
 PLAIN_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?(?P<label>[A-Za-z][A-Za-z /&()'-]{0,40}?)"
-    r"\s*:\s+(?P<value>\S.*)$"
+    r"\s*[:=]\s+(?P<value>\S.*)$"
 )
+# A short label alone on its line ("2) goal", "Current state"), with its text below.
+LABEL_LINE = re.compile(r"^\s*(?:\d+[.)]\s*)?(?P<label>[A-Za-z][\w&/-]*(?:\s+[\w&/-]+){0,3})\s*$")
 TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -72,6 +74,8 @@ def is_empty_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped or PLACEHOLDER_LINE.match(stripped):
         return True
+    if re.fullmatch(r"<[^<>]*\s[^<>]*>", stripped):  # "<current value>", not "<details>"
+        return True
     if not HINT.match(stripped):
         return False
     return bool(HINT_WORDS.search(stripped)) or stripped.rstrip("_*]>").endswith("?")
@@ -121,8 +125,11 @@ def parse(description: str) -> Parsed:
             index = end
             continue
         field_match = BOLD_FIELD.match(line) or PLAIN_FIELD.match(line)
+        follows = index + 1 < len(lines) and lines[index + 1].strip()
+        if field_match is None and follows and not current:
+            field_match = LABEL_LINE.match(line)
         if field_match:
-            value = field_match.group("value")
+            value = field_match.groupdict().get("value") or ""
             follow = index + 1
             if not value.strip():  # a label on its own line: the value is what follows
                 while (

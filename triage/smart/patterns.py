@@ -34,6 +34,11 @@ STRONG_NOW = re.compile(
     r"averages?|on average|in (?:q[1-4]|20\d\d))\b",
     re.IGNORECASE,
 )
+# "30% lower than today" measures against today without saying what today is.
+RELATIVE_TO_NOW = re.compile(
+    r"\b(?:compared (?:with|to)|than|versus|vs\.?|relative to)\s+(?:today|now|the current\w*)\b",
+    re.IGNORECASE,
+)
 WEAK_NOW = re.compile(
     r"\b(?:now|still|typically|takes?|is at|are at|we have|they have|has|have|spends?|runs?|"
     r"about|around|roughly|approximately|per (?:week|month|day|year|quarter|release|sprint))\b"
@@ -51,11 +56,12 @@ TARGET_CUE = re.compile(
     re.IGNORECASE,
 )
 BINARY = re.compile(
-    r"\b(?:all|every|each|100\s?%)\b[^.;\n]{0,70}\b(?:use|uses|using|on|in|migrated|moved|"
+    r"\b(?:all|every|each|100\s?%)\b[^.;,\n]{0,50}\b(?:use|uses|using|on|in|migrated|moved|"
     r"running|run|build|built|protected|covered|have|has|enabled|scanned|onboarded|require|"
     r"requires|versioned|adopt|adopted|go through|goes through|going through|live)\b"
     r"|\b(?:live|enabled|rolled out|available)\b[^.;\n]{0,30}\b(?:all|every|each)\b"
-    r"|\b(?:enforce|enable|require|roll(?:ing)? out|migrate|move|turn on|protect)\w*\b"
+    r"|\b(?:enforce|enable|require|roll(?:ing)? out|migrate|move|turn on|protect|running|"
+    r"run|in place)\w*\b"
     r"[^.;\n]{0,40}\b(?:all|every|each)\b"
     r"|\b(?:switched|turned|shut|sunset|phased)\s+(?:off|down|out)\b"
     r"|\b(?:decommission|retire|replace|eliminate|remove|sunset)(?:s|d|ed|ing)?\b"
@@ -71,7 +77,16 @@ DEADLINE = re.compile(
     r"|\bwithin\s+(?:the\s+next\s+)?(?:\d+|one|two|three|four|six|nine|twelve|eighteen|a|an)\s+"
     r"(?:days?|weeks?|months?|quarters?|years?|sprints?)\b"
     r"|\b(?:end|close|start) of (?:the )?(?:year|quarter|month|fy\s?'?\d{0,4}|q[1-4]|h[12])\b"
-    r"|\b(?:this|next) (?:quarter|year|half|month)\b",
+    r"|\b(?:by|before|until|in|during|for)\s+(?:the\s+)?(?:this|next)\s+"
+    r"(?:quarter|year|half|month)\b",
+    re.IGNORECASE,
+)
+# A date that follows a past-tense word is history ("kicked off 2025-09-02"), not a deadline.
+HISTORY = re.compile(
+    rf"\b(?:ended|kicked off|kick-?off was|finished|started|began|was|were|held|counted|"
+    rf"measured|since|back in|as of|upgraded|joined|signed|renewed|completed|tried|dropped|"
+    rf"launched|went live|happened|recorded)\s+(?:on\s+|in\s+|at\s+)?"
+    rf"(?:\d{{4}}-\d\d-\d\d|(?:{MONTHS})\.?\s+(?:20)?\d\d|q[1-4](?:\s+20\d\d)?|20\d\d)",
     re.IGNORECASE,
 )
 # Words that name a deadline only when the sentence also has a date or a period.
@@ -81,9 +96,11 @@ DEADLINE_WORD = re.compile(
     re.IGNORECASE,
 )
 MONTH_YEAR = re.compile(rf"\b(?:{MONTHS})\.?\s+(?:20)?\d\d\b", re.IGNORECASE)
+HANDLE = r"@[\w.-]+|\b[a-z]+[.-][a-z][\w.-]*"
 OWNER = re.compile(
     r"\b(?i:owner|owned by|dri|accountable|responsible|led by|lead(?:ing)? (?:is|:))\b"
-    r"[^.\n]{0,60}(?:@[\w.-]+|\b[A-Z][a-z]+)",
+    rf"[^.\n]{{0,60}}(?:{HANDLE}|\b[A-Z][a-z]+)"
+    rf"|(?:{HANDLE})\s+(?i:is|as|will be)\s+(?:the\s+)?(?i:dri|owner|accountable)\b",
 )
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9@*_(\"'])|[;\n]|\s\|\s")
 LINE_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*|[A-Za-z][\w /&-]{0,30}:\s)")
@@ -105,9 +122,16 @@ def sentences(text: str) -> list[str]:
     return [part for part in parts if part and re.search(r"\w", part)]
 
 
+NAMES_WITH_NUMBERS = re.compile(
+    r"\b(?:soc\s?[12]|iso\s?\d+|pci(?:[- ]dss)?(?:\s?v?\d+(?:\.\d+)?)?|type\s+i+|"
+    r"v\d+(?:\.\d+)*|gitlab\s+\d+(?:\.\d+)*|\d+(?:st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
+
+
 def quantities(sentence: str) -> list[str]:
-    """Numbers that measure something: not ISO dates, years or quarter names."""
-    stripped = PERIOD.sub(" ", ISO_DATE.sub(" ", sentence))
+    """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
+    stripped = PERIOD.sub(" ", ISO_DATE.sub(" ", NAMES_WITH_NUMBERS.sub(" ", sentence)))
     return [m.group(0).strip() for m in QUANTITY.finditer(stripped)]
 
 
@@ -118,7 +142,7 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
         return True
     if not quantities(sentence):
         return False
-    if STRONG_NOW.search(sentence):
+    if STRONG_NOW.search(RELATIVE_TO_NOW.sub(" ", sentence)):
         return True
     return not strict and bool(WEAK_NOW.search(sentence)) and not TARGET_CUE.search(sentence)
 
@@ -129,10 +153,18 @@ def is_measurable(sentence: str) -> bool:
 
 
 def states_target(sentence: str) -> bool:
-    """A measurable target: a done/not-done outcome, or a number with a target word."""
-    if BINARY.search(sentence) or FROM_TO.search(sentence):
+    """A measurable target: a done/not-done outcome, or a number with a target word.
+
+    A sentence about today ("currently ...") is a target only with a target word in it.
+    """
+    if FROM_TO.search(sentence):
         return True
-    return bool(quantities(sentence)) and bool(TARGET_CUE.search(sentence))
+    has_cue = bool(TARGET_CUE.search(sentence))
+    if STRONG_NOW.search(RELATIVE_TO_NOW.sub(" ", sentence)) and not has_cue:
+        return False
+    if BINARY.search(sentence):
+        return True
+    return bool(quantities(sentence)) and has_cue
 
 
 DURATION = re.compile(
@@ -140,13 +172,21 @@ DURATION = re.compile(
     r"(?:weeks?|months?|quarters?|years?|sprints?)\b",
     re.IGNORECASE,
 )
-OWNER_NAME = re.compile(r"@[\w.-]+|\b[A-Z][\w.-]*")
+OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z][\w.-]*")
+NOT_OWNER_FIELD = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:stakeholders?|(?:executive\s+)?sponsors?|champions?|"
+    r"contacts?|attendees)(?:\*\*)?\s*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 GENERIC_OWNERS = {"the", "customer", "team", "us", "we", "tbd", "tbc", "unknown", "someone"}
 
 
 def names_a_date(text: str) -> bool:
     """Whether text under a timeline label gives a date, a period or a duration
-    ("asap" and "soon" do not)."""
+    ("asap" and "soon" do not, nor dates of past events)."""
+    if states_deadline(text):
+        return True
+    text = HISTORY.sub(" ", text)
     return bool(
         states_deadline(text)
         or PERIOD.search(text)
@@ -157,12 +197,18 @@ def names_a_date(text: str) -> bool:
 
 def names_someone(text: str) -> bool:
     """Whether text under an owner label names a person, role or team, not "the customer"."""
+    text = NOT_OWNER_FIELD.sub("", text)  # a stakeholder list is not an owner
     return any(
         m.group(0).lower().strip("@.") not in GENERIC_OWNERS for m in OWNER_NAME.finditer(text)
     )
 
 
 def states_deadline(sentence: str) -> bool:
+    """A deadline: "by <date>", "before <event>", "within two quarters", an ISO date...
+    Questions ("maybe later this year?") and dates of past events do not count."""
+    if sentence.rstrip().endswith("?"):
+        return False
+    sentence = HISTORY.sub(" ", sentence)
     if DEADLINE.search(sentence) or ISO_DATE.search(sentence):
         return True
     return bool(DEADLINE_WORD.search(sentence)) and bool(

@@ -1,0 +1,86 @@
+"""The GraphQL documents the bot sends. Every field and argument is GitLab's own
+(doc/api/graphql/reference); the sandbox's schema rejects anything else."""
+
+from __future__ import annotations
+
+CURRENT_USER = "query { currentUser { username } }"
+
+# One page of open objective epics with the widgets the checks read. Sorted by creation so
+# the keyset cursor never moves while the bot comments on epics of earlier pages.
+EPICS_PAGE = """
+query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
+  group(fullPath: $path) {
+    workItems(types: [EPIC], state: opened, includeDescendants: $descendants,
+              labelName: $labels, sort: CREATED_ASC, first: 100, after: $cursor) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id iid title confidential createdAt updatedAt webUrl
+        reference(full: true)
+        author { username }
+        namespace { fullPath }
+        widgets {
+          ... on WorkItemWidgetDescription { description }
+          ... on WorkItemWidgetLabels { labels { nodes { id title } } }
+          ... on WorkItemWidgetAssignees { assignees { nodes { username } } }
+          ... on WorkItemWidgetStartAndDueDate { startDate dueDate }
+          ... on WorkItemWidgetHierarchy { children(first: 1) { count } }
+        }
+      }
+    }
+  }
+}
+"""
+
+# The comments of one epic, for the bot's own markers. Fetched per epic, only when needed.
+EPIC_NOTES = """
+query($id: WorkItemID!, $cursor: String) {
+  workItem(id: $id) {
+    widgets {
+      ... on WorkItemWidgetNotes {
+        discussions(filter: ONLY_COMMENTS, first: 100, after: $cursor) {
+          pageInfo { hasNextPage endCursor }
+          nodes { notes { nodes { id body author { username } } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+GROUP_LABELS = """
+query($path: ID!, $cursor: String) {
+  group(fullPath: $path) {
+    labels(includeAncestorGroups: true, first: 100, after: $cursor) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id title }
+    }
+  }
+}
+"""
+
+CREATE_NOTE = """
+mutation($id: NoteableID!, $body: String!, $internal: Boolean) {
+  createNote(input: {noteableId: $id, body: $body, internal: $internal}) {
+    note { id }
+    errors
+  }
+}
+"""
+
+UPDATE_NOTE = """
+mutation($id: NoteID!, $body: String!) {
+  updateNote(input: {id: $id, body: $body}) {
+    note { id }
+    errors
+  }
+}
+"""
+
+UPDATE_LABELS = """
+mutation($id: WorkItemID!, $add: [LabelID!], $remove: [LabelID!]) {
+  workItemUpdate(input: {id: $id, labelsWidget: {addLabelIds: $add, removeLabelIds: $remove}}) {
+    workItem { id }
+    errors
+  }
+}
+"""
