@@ -11,9 +11,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-## demo: start the sandbox with the demo success plans and show how to reach it
+## demo: a full weekly triage against the bundled sandbox, and its result
 demo: $(STAMP)
-	$(BIN)/triage sandbox --seed demo
+	$(BIN)/triage demo
 
 ## test: lint, type checks and the whole test suite
 test: lint typecheck unit

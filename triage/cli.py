@@ -14,14 +14,17 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from triage import __version__
-from triage.commands import lint, sandbox, schema, validate
+from triage.commands import demo, lint, run, sandbox, schema, validate
 from triage.errors import EXIT_UNEXPECTED, TriageError
+from triage.policy.loader import PolicyProblems
 
 COMMANDS: dict[str, ModuleType] = {
+    "run": run,
     "lint": lint,
     "validate": validate,
     "schema": schema,
     "sandbox": sandbox,
+    "demo": demo,
 }
 
 
@@ -46,6 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
+    except PolicyProblems as problems:
+        for problem in problems.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"triage: {len(problems.problems)} problem(s) in the policies; nothing was run",
+            file=sys.stderr,
+        )
+        return problems.exit_code
     except TriageError as exc:
         print(f"triage: error: {exc}", file=sys.stderr)
         return exc.exit_code

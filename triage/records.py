@@ -27,8 +27,19 @@ class Epic:
     start_date: date | None = None
     due_date: date | None = None
     web_url: str = ""
-    children: tuple[str, ...] = field(default=())  # titles of child items (initiatives)
+    children: int = 0  # number of child items (initiatives)
+    label_ids: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (title, gid)
+    reference: str = ""
 
-    @property
-    def reference(self) -> str:
-        return f"{self.group}&{self.iid}"
+    def __post_init__(self) -> None:
+        if not self.reference and self.group:
+            object.__setattr__(self, "reference", f"{self.group}&{self.iid}")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A comment on an epic, as far as the bot needs it."""
+
+    id: str
+    body: str
+    author: str

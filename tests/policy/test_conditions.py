@@ -16,7 +16,7 @@ EPIC = Epic(
     created_at=datetime(2026, 6, 1, tzinfo=UTC),
     updated_at=datetime(2026, 10, 1, tzinfo=UTC),
     due_date=date(2026, 11, 1),
-    children=("Pilot",),
+    children=1,
 )
 
 

@@ -61,7 +61,7 @@ query($path: ID!, $cursor: String) {
 CREATE_NOTE = """
 mutation($id: NoteableID!, $body: String!, $internal: Boolean) {
   createNote(input: {noteableId: $id, body: $body, internal: $internal}) {
-    note { id }
+    note { id updatedAt }
     errors
   }
 }
@@ -70,7 +70,7 @@ mutation($id: NoteableID!, $body: String!, $internal: Boolean) {
 UPDATE_NOTE = """
 mutation($id: NoteID!, $body: String!) {
   updateNote(input: {id: $id, body: $body}) {
-    note { id }
+    note { id updatedAt }
     errors
   }
 }
@@ -79,7 +79,7 @@ mutation($id: NoteID!, $body: String!) {
 UPDATE_LABELS = """
 mutation($id: WorkItemID!, $add: [LabelID!], $remove: [LabelID!]) {
   workItemUpdate(input: {id: $id, labelsWidget: {addLabelIds: $add, removeLabelIds: $remove}}) {
-    workItem { id }
+    workItem { id updatedAt }
     errors
   }
 }

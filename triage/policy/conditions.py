@@ -7,6 +7,7 @@ checker's findings and the run's clock are all it sees.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +39,15 @@ class Subject:
 class Condition(Element):
     def matches(self, subject: Subject) -> bool:
         raise NotImplementedError
+
+    def reasons(self, subject: Subject) -> list[tuple[str, str]]:
+        """(key, sentence) pairs a comment lists for a matching epic; most conditions
+        only select epics and say nothing."""
+        return []
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 CONDITIONS: Registry[type[Condition]] = Registry("condition")
@@ -141,6 +151,12 @@ class MissingScopedLabels(Condition):
     def matches(self, subject: Subject) -> bool:
         return bool(self.missing(subject.epic))
 
+    def reasons(self, subject: Subject) -> list[tuple[str, str]]:
+        return [
+            (f"scope:{slug(scope)}", f"No `{scope}::…` label: pick one.")
+            for scope in self.missing(subject.epic)
+        ]
+
 
 @CONDITIONS
 class DateCondition(Condition):
@@ -176,6 +192,19 @@ class DateCondition(Condition):
                 "(newer_than must be the longer interval)"
             ]
         return []
+
+    def reasons(self, subject: Subject) -> list[tuple[str, str]]:
+        attribute = self.value["attribute"]
+        value: date | datetime | None = getattr(subject.epic, attribute)
+        if value is None:
+            return []
+        day = value.date() if isinstance(value, datetime) else value
+        days = (subject.now.date() - day).days
+        if attribute == "due_date":
+            return [("overdue", f"The due date {day.isoformat()} passed {days} days ago.")]
+        if attribute == "updated_at":
+            return [("stale", f"Last updated {day.isoformat()}, {days} days ago.")]
+        return [("age", f"Created {day.isoformat()}, {days} days ago.")]
 
     def matches(self, subject: Subject) -> bool:
         value: date | datetime | None = getattr(subject.epic, self.value["attribute"])
@@ -251,6 +280,10 @@ class Findings(Condition):
         test = any if mode == "any" else all
         return test(finding in subject.findings for finding in ids)
 
+    def reasons(self, subject: Subject) -> list[tuple[str, str]]:
+        _mode, ids = self.ids()
+        return [(fid, FINDING_KINDS[fid].message) for fid in ids if fid in subject.findings]
+
 
 @CONDITIONS
 class VoStage(Condition):
@@ -285,6 +318,11 @@ class HasInitiatives(Condition):
 
     def matches(self, subject: Subject) -> bool:
         return bool(subject.epic.children) is bool(self.value)
+
+    def reasons(self, subject: Subject) -> list[tuple[str, str]]:
+        if self.value:
+            return []
+        return [("no-initiatives", "No initiatives: add a child issue with the first step.")]
 
 
 def stage_of(epic: Epic) -> str:

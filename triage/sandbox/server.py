@@ -69,6 +69,11 @@ class Sandbox:
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
 
+    def serve_forever_in_foreground(self) -> None:
+        """Block until interrupted while ``start()``'s thread serves."""
+        if self._thread is not None:
+            self._thread.join()
+
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -86,5 +86,5 @@ def epic_from_shape(data: Any, source: str) -> Epic:
         updated_at=_time(data.get("updated_at"), "updated_at", source),
         start_date=_date(data.get("start_date"), "start_date", source),
         due_date=_date(data.get("due_date"), "due_date", source),
-        children=tuple(str(c) for c in children),
+        children=len(children),
     )

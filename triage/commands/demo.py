@@ -1,0 +1,135 @@
+"""Show a full weekly triage against the bundled sandbox, start to finish.
+
+Starts the sandbox with the demo success plans, runs `triage run --apply` with the policies
+in policies/, prints what it found and wrote on each epic, runs again to show that an
+unchanged week writes nothing, and writes the JSON report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from triage.errors import EXIT_OK
+from triage.report import RunReport
+from triage.run import Printer, RunOptions, run_triage
+from triage.sandbox import Sandbox
+from triage.settings import GitLabSettings, Secret
+from triage.smart.findings import ELEMENTS, FINDING_KINDS
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies",
+        type=Path,
+        default=Path("policies"),
+        metavar="DIR",
+        help="policy folder (default: policies/)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=Path("demo-report.json"),
+        metavar="PATH",
+        help="where to write the report (default: demo-report.json)",
+    )
+    parser.add_argument(
+        "--serve", action="store_true", help="keep the sandbox running afterwards, to look around"
+    )
+
+
+def _stats(sandbox: Sandbox) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{sandbox.url}/-/sandbox/stats") as response:
+        data: dict[str, Any] = json.load(response)
+    return data
+
+
+def _reset_stats(sandbox: Sandbox) -> None:
+    request = urllib.request.Request(
+        f"{sandbox.url}/-/sandbox/reset",
+        data=b'{"stats_only": true}',
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request).close()
+
+
+def describe(report: RunReport) -> str:
+    """Per epic: what is missing and what the bot wrote, as a CSM would want to read it."""
+    lines = []
+    for epic in sorted(report.epics, key=lambda e: e["reference"]):
+        title = "(confidential)" if epic["confidential"] else epic["title"]
+        lines.append(f"{epic['reference']}  {title}")
+        if epic["skipped"]:
+            lines.append(f"    skipped: {epic['skipped']}")
+            continue
+        missing = [m.replace("_", " ") for m in epic["missing"]]
+        lines.append(
+            f"    SMART: {len(ELEMENTS) - len(missing)}/{len(ELEMENTS)}"
+            + (f", missing {', '.join(missing)}" if missing else ", complete")
+        )
+        other = [
+            FINDING_KINDS[f].message.split(":")[0]
+            for f in epic["findings"]
+            if FINDING_KINDS[f].element is None
+        ]
+        if other:
+            lines.append(f"    also: {'; '.join(other)}")
+        for action in epic["actions"]:
+            if action["status"] == "unchanged":
+                continue
+            what = (
+                "labels"
+                if action["action"] == "labels"
+                else f"{action['action']} ({action['rule']})"
+            )
+            detail = f": {action['detail']}" if action["detail"] else ""
+            lines.append(f"    {action['status']} {what}{detail}")
+        if epic["error"]:
+            lines.append(f"    FAILED: {epic['error']}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    sandbox = Sandbox(seed="demo").start()
+    settings = GitLabSettings(url=sandbox.url, token=Secret(sandbox.token), notes_per_minute=6000)
+    print(f"Sandbox with the demo success plans: {sandbox.url}\n")
+    with tempfile.TemporaryDirectory() as scratch:
+        options = RunOptions(policies=args.policies, apply=True, state=Path(scratch) / "state.json")
+        quiet = Printer(out=io.StringIO(), err=io.StringIO())
+        report = run_triage(options, lambda: settings, quiet)
+        first = _stats(sandbox)
+        print("First weekly run (triage run --apply):\n")
+        print(describe(report))
+        c = report.counts
+        print(
+            f"\n{c['fetched']} objective epics scanned, {c['matched']} need attention, "
+            f"{c['skipped']} opted out; {first['writes']} writes, "
+            f"{first['requests']} GitLab requests, {first['notifications']} notifications, "
+            f"{first['quick_actions_executed']} quick actions run."
+        )
+        _reset_stats(sandbox)
+        run_triage(options, lambda: settings, quiet)
+        second = _stats(sandbox)
+        print(
+            f"Second run on unchanged data: {second['writes']} writes, "
+            f"{second['requests']} GitLab requests."
+        )
+    report.write(args.report)
+    print(f"\nReport: {args.report}")
+    if args.serve:
+        print(
+            f"\nThe sandbox keeps running at {sandbox.url} (token {sandbox.token}); "
+            "Ctrl-C stops it. Its state: "
+            f"{sandbox.url}/-/sandbox/state"
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            sandbox.serve_forever_in_foreground()
+    sandbox.stop()
+    return EXIT_OK

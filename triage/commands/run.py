@@ -1,0 +1,124 @@
+"""Run the weekly triage: scan objective epics, plan, and (with --apply) write.
+
+Without --apply nothing is written: the plan is printed. Needs GITLAB_URL and GITLAB_TOKEN
+(a group access token or bot user token with the api scope). Exit 0 when every epic was
+processed, 1 when some failed, 2 on a configuration error (policies, settings, token).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from triage.errors import UsageError
+from triage.run import Printer, RunOptions, run_triage
+from triage.settings import GitLabSettings
+
+SHARD = re.compile(r"^(\d+)/(\d+)$")
+
+
+def when(text: str) -> datetime:
+    """``--now``: a date (midnight UTC) or an ISO 8601 time."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-23") from None
+
+
+def shard(text: str) -> tuple[int, int]:
+    match = SHARD.match(text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a shard like 2/4 (K from 1 to N)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def default_shard() -> str:
+    index, total = os.environ.get("CI_NODE_INDEX"), os.environ.get("CI_NODE_TOTAL")
+    return f"{index}/{total}" if index and total else "1/1"
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies",
+        type=Path,
+        default=Path("policies"),
+        metavar="DIR",
+        help="policy folder or file (default: policies/)",
+    )
+    parser.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="scan this group instead of the policies' groups (repeatable)",
+    )
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="write comments and labels (default: dry-run, print the plan)",
+    )
+    parser.add_argument("--report", type=Path, metavar="PATH", help="write a JSON report here")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="PATH",
+        help="remember written comments here between runs (a cache: "
+        "re-runs on unchanged data then read no comments)",
+    )
+    parser.add_argument(
+        "--now", type=when, metavar="DATE", help="the clock date rules use (default: now)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=positive,
+        default=4,
+        metavar="N",
+        help="epics processed at once (default: 4)",
+    )
+    parser.add_argument(
+        "--shard",
+        type=shard,
+        default=None,
+        metavar="K/N",
+        help="handle shard K of N of the groups (default: CI_NODE_INDEX/CI_NODE_TOTAL, else 1/1)",
+    )
+    parser.add_argument(
+        "--prompts",
+        type=Path,
+        metavar="DIR",
+        help="prompt folder (default: prompts/ beside the policies)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        selected = args.shard or shard(default_shard())
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"CI_NODE_INDEX/CI_NODE_TOTAL: {exc}") from None
+    options = RunOptions(
+        policies=args.policies,
+        groups=args.group,
+        apply=args.apply,
+        now=args.now,
+        concurrency=args.concurrency,
+        shard=selected,
+        state=args.state,
+        prompts=args.prompts,
+    )
+    report = run_triage(options, GitLabSettings.from_env, Printer())
+    if args.report:
+        report.write(args.report)
+    return report.exit_code

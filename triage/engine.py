@@ -1,0 +1,130 @@
+"""Epics + findings + policies -> a plan. Pure: no I/O, no clock but the one given.
+
+For each epic the plan says, rule by rule, whether the rule matches, why (the checklist a
+comment shows), which labels to add or remove, and the fingerprint of everything a comment
+would be computed from. Applying the plan (``triage.apply``) compares that fingerprint with
+the one in the bot's existing comment, so an unchanged epic costs no write and no LLM call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from triage.comments import Reason, fingerprint
+from triage.policy.actions import Action
+from triage.policy.conditions import Subject, stage_of
+from triage.policy.model import PolicySet, Rule
+from triage.records import Epic
+from triage.smart.checker import Checker, CheckResult
+from triage.smart.patterns import HANDLE
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule: Rule
+    matched: bool
+    reasons: tuple[Reason, ...] = ()
+    fingerprint: str = ""
+    add_labels: tuple[str, ...] = ()
+    remove_labels: tuple[str, ...] = ()
+
+    def action(self, name: str) -> Action | None:
+        return self.rule.action(name)
+
+    @property
+    def comments(self) -> bool:
+        return self.rule.action("comment") is not None
+
+
+@dataclass(frozen=True)
+class EpicPlan:
+    epic: Epic
+    check: CheckResult
+    owner: str | None
+    outcomes: tuple[RuleOutcome, ...] = ()
+    skipped: str | None = None  # why the epic is left alone (opt-out label)
+
+    @property
+    def matched(self) -> list[RuleOutcome]:
+        return [o for o in self.outcomes if o.matched]
+
+
+def owner_of(epic: Epic, check: CheckResult) -> str | None:
+    """Whom to mention: the first assignee, else the handle in an Owner/DRI line."""
+    if epic.assignees:
+        return epic.assignees[0]
+    evidence = check.evidence.get("owner")
+    if evidence and evidence.source != "assignee":
+        match = re.search(HANDLE, evidence.text)
+        if match:
+            return match.group(0).lstrip("@").rstrip(".")
+    return None
+
+
+def template_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def plan_epic(
+    epic: Epic,
+    policies: PolicySet,
+    checker: Checker,
+    now: datetime,
+    templates: Mapping[str, str],
+    drafter_identity: str,
+) -> EpicPlan:
+    """What the policies want done to ``epic`` at ``now``."""
+    check = checker.check(epic)
+    owner = owner_of(epic, check)
+    excluded = [label for label in policies.sources.exclude_labels if label in epic.labels]
+    if excluded:
+        return EpicPlan(epic, check, owner, skipped=f"opted out with label '{excluded[0]}'")
+    subject = Subject(epic, check.finding_ids, now)
+    outcomes = []
+    for rule in policies.rules:
+        matched = all(condition.matches(subject) for condition in rule.conditions)
+        if not matched:
+            resolve = rule.action("remove_labels_when_resolved")
+            present = [
+                label for label in (resolve.value if resolve else []) if label in epic.labels
+            ]
+            outcomes.append(RuleOutcome(rule, False, remove_labels=tuple(present)))
+            continue
+        reasons = tuple(
+            Reason(key, text)
+            for condition in rule.conditions
+            for key, text in condition.reasons(subject)
+        )
+        add = rule.action("labels")
+        remove = rule.action("remove_labels")
+        suggest = rule.action("suggest")
+        parts = {
+            "rule": rule.name,
+            "template": templates.get(rule.name, ""),
+            "drafter": drafter_identity if suggest else "",
+            "reasons": [(r.key, r.text) for r in reasons],
+            "title": epic.title,
+            "description": epic.description,
+            "due_date": epic.due_date,
+            "owner": owner,
+            "stage": stage_of(epic),
+        }
+        outcomes.append(
+            RuleOutcome(
+                rule,
+                True,
+                reasons,
+                fingerprint(parts),
+                add_labels=tuple(
+                    label for label in (add.value if add else []) if label not in epic.labels
+                ),
+                remove_labels=tuple(
+                    label for label in (remove.value if remove else []) if label in epic.labels
+                ),
+            )
+        )
+    return EpicPlan(epic, check, owner, tuple(outcomes))

@@ -1,0 +1,117 @@
+"""Reads: the current user, objective epics page by page, an epic's comments, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from triage.errors import GitLabError
+from triage.gitlab import queries
+from triage.gitlab.client import GitLab
+from triage.records import Epic, Note
+
+
+def current_username(gl: GitLab) -> str:
+    user = gl.query(queries.CURRENT_USER).get("currentUser")
+    if not user:
+        raise GitLabError("GitLab did not say who the token belongs to")
+    username: str = user["username"]
+    return username
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def epic_from_node(node: dict[str, Any]) -> Epic:
+    """An ``Epic`` record from a work item node of ``EPICS_PAGE``."""
+    widgets: dict[str, Any] = {}
+    for widget in node.get("widgets") or []:
+        widgets.update(widget)
+    labels = [(n["title"], n["id"]) for n in (widgets.get("labels") or {}).get("nodes", [])]
+    assignees = (widgets.get("assignees") or {}).get("nodes", [])
+    return Epic(
+        id=node["id"],
+        iid=int(node["iid"]),
+        title=node["title"],
+        description=widgets.get("description") or "",
+        labels=tuple(title for title, _ in labels),
+        label_ids=tuple(labels),
+        confidential=bool(node.get("confidential")),
+        group=(node.get("namespace") or {}).get("fullPath", ""),
+        author=(node.get("author") or {}).get("username", ""),
+        assignees=tuple(a["username"] for a in assignees),
+        created_at=_time(node.get("createdAt")),
+        updated_at=_time(node.get("updatedAt")),
+        start_date=_date(widgets.get("startDate")),
+        due_date=_date(widgets.get("dueDate")),
+        web_url=node.get("webUrl") or "",
+        children=int((widgets.get("children") or {}).get("count", 0)),
+        reference=node.get("reference") or "",
+    )
+
+
+def epic_pages(
+    gl: GitLab, group: str, objective_label: str, include_subgroups: bool
+) -> Iterator[list[Epic]]:
+    """Open objective epics of ``group``, one page (at most 100) at a time."""
+    cursor: str | None = None
+    while True:
+        data = gl.query(
+            queries.EPICS_PAGE,
+            {
+                "path": group,
+                "labels": [objective_label],
+                "descendants": include_subgroups,
+                "cursor": cursor,
+            },
+        )
+        if data.get("group") is None:
+            raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
+        items = data["group"]["workItems"]
+        yield [epic_from_node(node) for node in items["nodes"]]
+        if not items["pageInfo"]["hasNextPage"]:
+            return
+        cursor = items["pageInfo"]["endCursor"]
+
+
+def comments(gl: GitLab, epic_id: str) -> list[Note]:
+    """Every comment (not system note) of an epic, across pages."""
+    notes: list[Note] = []
+    cursor: str | None = None
+    while True:
+        data = gl.query(queries.EPIC_NOTES, {"id": epic_id, "cursor": cursor})
+        item = data.get("workItem")
+        if item is None:
+            raise GitLabError("the epic no longer exists or the token cannot see it")
+        widget = next((w for w in item["widgets"] if "discussions" in w), None)
+        if widget is None:
+            return notes
+        page = widget["discussions"]
+        for discussion in page["nodes"]:
+            for note in discussion["notes"]["nodes"]:
+                author = (note.get("author") or {}).get("username", "")
+                notes.append(Note(note["id"], note["body"], author))
+        if not page["pageInfo"]["hasNextPage"]:
+            return notes
+        cursor = page["pageInfo"]["endCursor"]
+
+
+def group_labels(gl: GitLab, group: str) -> dict[str, str]:
+    """Title -> global id of every label usable in ``group`` (its own and ancestors')."""
+    labels: dict[str, str] = {}
+    cursor: str | None = None
+    while True:
+        data = gl.query(queries.GROUP_LABELS, {"path": group, "cursor": cursor})
+        if data.get("group") is None:
+            raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
+        page = data["group"]["labels"]
+        labels.update({n["title"]: n["id"] for n in page["nodes"]})
+        if not page["pageInfo"]["hasNextPage"]:
+            return labels
+        cursor = page["pageInfo"]["endCursor"]

@@ -1,0 +1,1 @@
+"""Drafting SMART success criteria: with a language model, or offline from templates."""

@@ -1,0 +1,109 @@
+"""The run report: per epic what was found and done, per run the counts and costs.
+
+Written as JSON (``--report``) for CI artifacts and the weekly summary, and read back by
+``triage summarize``. It carries no token and no description text; confidential epics are
+marked so the summary can show them as counts only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from triage.apply import EpicResult
+from triage.policy.conditions import stage_of
+
+COUNTS = ("fetched", "matched", "skipped", "planned", "applied", "unchanged", "limited", "failed")
+
+
+@dataclass
+class RunReport:
+    mode: str
+    now: datetime
+    groups: list[str]
+    shard: str
+    policies: list[str]
+    started: datetime
+    counts: Counter[str] = field(default_factory=Counter)
+    epics: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)
+    llm: dict[str, Any] = field(default_factory=dict)
+    finished: datetime | None = None
+
+    def add(self, result: EpicResult) -> None:
+        plan, epic = result.plan, result.plan.epic
+        self.counts["matched"] += bool(plan.matched)
+        self.counts["skipped"] += bool(plan.skipped)
+        for action in result.actions:
+            key = {"planned": "planned", "limited": "limited", "unchanged": "unchanged"}.get(
+                action.status, "applied"
+            )
+            self.counts[key] += 1
+        if result.error:
+            self.counts["failed"] += 1
+            self.errors.append(f"{epic.reference}: {result.error}")
+        self.epics.append(
+            {
+                "reference": epic.reference,
+                "id": epic.id,
+                "url": epic.web_url,
+                "title": epic.title,
+                "group": epic.group,
+                "confidential": epic.confidential,
+                "owner": plan.owner,
+                "author": epic.author,
+                "assignees": list(epic.assignees),
+                "due_date": epic.due_date.isoformat() if epic.due_date else None,
+                "created_at": epic.created_at.isoformat() if epic.created_at else None,
+                "updated_at": epic.updated_at.isoformat() if epic.updated_at else None,
+                "vo_stage": stage_of(epic),
+                "initiatives": epic.children,
+                "skipped": plan.skipped,
+                "missing": plan.check.missing,
+                "findings": sorted(plan.check.finding_ids),
+                "rules": [o.rule.name for o in plan.matched],
+                "summary": [
+                    h
+                    for o in plan.matched
+                    if (a := o.action("summary"))
+                    for h in [a.value["heading"]]
+                ],
+                "actions": [a.__dict__ for a in result.actions],
+                "error": result.error,
+                "llm_calls": result.llm_calls,
+            }
+        )
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.counts["failed"] or self.errors else 0
+
+    def to_json(self) -> dict[str, Any]:
+        finished = self.finished or datetime.now(self.started.tzinfo)
+        return {
+            "version": 1,
+            "run": {
+                "mode": self.mode,
+                "now": self.now.isoformat(),
+                "started": self.started.isoformat(),
+                "finished": finished.isoformat(),
+                "duration_seconds": round((finished - self.started).total_seconds(), 3),
+                "groups": self.groups,
+                "shard": self.shard,
+                "policies": self.policies,
+            },
+            "counts": {key: self.counts[key] for key in COUNTS},
+            "requests": self.requests,
+            "llm": self.llm,
+            "errors": self.errors,
+            "epics": sorted(self.epics, key=lambda e: e["reference"]),
+        }
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=1))
