@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from triage.comments import CommentText, find_marker, render, render_resolved
+from triage.comments import CommentText, find_marker, fingerprint, render, render_resolved
 from triage.engine import EpicPlan, RuleOutcome
 from triage.errors import GitLabError
 from triage.gitlab import reads, writes
@@ -76,12 +76,12 @@ class Context:
 
 
 class _EpicRun:
-    def __init__(self, plan: EpicPlan, ctx: Context) -> None:
+    def __init__(self, plan: EpicPlan, ctx: Context, notes: list[Note] | None) -> None:
         self.plan = plan
         self.ctx = ctx
         self.result = EpicResult(plan)
         self.recorded: dict[str, Entry] = {}
-        self._notes: list[Note] | None = None
+        self._notes = notes
         self.add: list[str] = []
         self.remove: list[str] = []
         self.touched: str | None = None  # GitLab's time of this run's last write
@@ -231,9 +231,10 @@ class _EpicRun:
             self.done(rule, "resolve", "planned", "edit the comment to say it is resolved")
             return
         note, marker = found
-        body = render_resolved(rule, marker, ctx.today, "resolved", list(outcome.remove_labels))
+        fp = fingerprint({"resolved": rule})
+        body = render_resolved(rule, marker, ctx.today, fp, list(outcome.remove_labels))
         self.wrote(writes.update_note(ctx.gl, note.id, body))
-        self.recorded[rule] = Entry("resolved", note.id, "resolved")
+        self.recorded[rule] = Entry(fp, note.id, "resolved")
         self.done(rule, "resolve", "resolved", ", ".join(marker.reasons))
 
     def write_labels(self) -> None:
@@ -254,11 +255,12 @@ class _EpicRun:
         self.done("*", "labels", "applied", detail)
 
 
-def apply_plan(plan: EpicPlan, ctx: Context) -> EpicResult:
-    """Carry out ``plan``; errors end up in the result, except a refused token."""
+def apply_plan(plan: EpicPlan, ctx: Context, notes: list[Note] | None = None) -> EpicResult:
+    """Carry out ``plan`` (``notes``: the epic's notes, if already read); errors end up in
+    the result, except a refused token."""
     if plan.skipped:
         return EpicResult(plan)
-    return _EpicRun(plan, ctx).run()
+    return _EpicRun(plan, ctx, notes).run()
 
 
 Applier = Callable[[EpicPlan], EpicResult]

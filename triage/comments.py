@@ -54,7 +54,7 @@ class Marker:
 def find_marker(notes: Sequence[Note], rule: str, bot: str) -> tuple[Note, Marker] | None:
     """The bot's own comment for ``rule`` among an epic's comments, if there is one."""
     for note in notes:
-        if note.author != bot:
+        if note.author != bot or note.system:
             continue
         match = MARKER.search(note.body)
         if match and match.group("rule") == rule:

@@ -8,9 +8,8 @@ the one in the bot's existing comment, so an unchanged epic costs no write and n
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,9 +17,10 @@ from triage.comments import Reason, fingerprint
 from triage.policy.actions import Action
 from triage.policy.conditions import Subject, stage_of
 from triage.policy.model import PolicySet, Rule
-from triage.records import Epic
+from triage.records import Epic, Note
 from triage.smart.checker import Checker, CheckResult
 from triage.smart.patterns import HANDLE
+from triage.state import SAME_WRITE
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,16 @@ def owner_of(epic: Epic, check: CheckResult) -> str | None:
     return None
 
 
-def template_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+def last_human_activity(epic: Epic, notes: Sequence[Note], bot: str) -> datetime | None:
+    """``updatedAt``, unless the bot's own last note (a comment, or the system note of its
+    label change) is what moved it; then the last thing a person did: the epic's creation,
+    a description edit, or a note by someone else."""
+    mine = [n.updated_at for n in notes if n.author == bot and n.updated_at]
+    if epic.updated_at is None or not mine or abs(epic.updated_at - max(mine)) > SAME_WRITE:
+        return epic.updated_at
+    times = [t for t in (epic.created_at, epic.description_edited_at) if t]
+    times += [n.updated_at for n in notes if n.author != bot and n.updated_at]
+    return max(times) if times else epic.updated_at
 
 
 def plan_epic(

@@ -30,6 +30,7 @@ class Epic:
     children: int = 0  # number of child items (initiatives)
     label_ids: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (title, gid)
     reference: str = ""
+    description_edited_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.reference and self.group:
@@ -43,3 +44,5 @@ class Note:
     id: str
     body: str
     author: str
+    system: bool = False
+    updated_at: datetime | None = None

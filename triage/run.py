@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 from triage.apply import Budget, Context, EpicResult, apply_plan
-from triage.engine import plan_epic
+from triage.engine import last_human_activity, plan_epic
 from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab, GitLabAuthError
-from triage.gitlab.reads import current_username, epic_pages
+from triage.gitlab.reads import comments, current_username, epic_pages
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.offline import OfflineDrafter
 from triage.llm.suggestion import Drafter
@@ -77,8 +77,9 @@ def load_templates(policies: PolicySet) -> dict[str, str]:
 class Printer:
     """Progress lines on stderr and plan/result lines on stdout, one thread at a time."""
 
-    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
-        self.out, self.err = out, err
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout  # looked up now, not at import, so redirection works
+        self.err = err or sys.stderr
         self._lock = threading.Lock()
 
     def progress(self, line: str) -> None:
@@ -144,6 +145,28 @@ def run_triage(
         )
         checker = Checker(policies.synonyms)
         identity = ctx.drafter.identity
+
+        def process(fetched: Epic) -> EpicResult:
+            """Plan and apply one epic. Date rules must see the last change a person
+            made: the state knows when the bot last wrote; without it, the notes tell."""
+            notes = None
+            error = None
+            if state.trusted:
+                human = state.last_human_update(fetched.id, fetched.updated_at)
+            else:
+                try:
+                    notes = comments(gl, fetched.id)
+                    human = last_human_activity(fetched, notes, bot)
+                except GitLabAuthError:
+                    raise
+                except GitLabError as exc:
+                    human, error = fetched.updated_at, str(exc)
+            epic = replace(fetched, updated_at=human) if human != fetched.updated_at else fetched
+            plan = plan_epic(epic, policies, checker, now, templates, identity)
+            if error:
+                return EpicResult(plan, error=error)
+            return apply_plan(plan, ctx, notes)
+
         printer.progress(
             f"{report.mode}: {len(groups)} group(s), {len(policies.rules)} rules, "
             f"as @{bot}, clock {now.date().isoformat()}"
@@ -151,14 +174,7 @@ def run_triage(
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
             pending: list[Future[EpicResult]] = []
             for fetched in _epics(gl, groups, policies, report, printer):
-                # The bot's own last write moved updatedAt: date rules see the last
-                # change a person made.
-                human = state.last_human_update(fetched.id, fetched.updated_at)
-                epic = (
-                    replace(fetched, updated_at=human) if human != fetched.updated_at else fetched
-                )
-                plan = plan_epic(epic, policies, checker, now, templates, identity)
-                pending.append(pool.submit(apply_plan, plan, ctx))
+                pending.append(pool.submit(process, fetched))
                 if len(pending) >= options.concurrency * 4:  # keep memory flat
                     _collect(pending.pop(0), report, printer, ctx.dry_run)
             for future in pending:

@@ -19,7 +19,7 @@ query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
         author { username }
         namespace { fullPath }
         widgets {
-          ... on WorkItemWidgetDescription { description }
+          ... on WorkItemWidgetDescription { description lastEditedAt }
           ... on WorkItemWidgetLabels { labels { nodes { id title } } }
           ... on WorkItemWidgetAssignees { assignees { nodes { username } } }
           ... on WorkItemWidgetStartAndDueDate { startDate dueDate }
@@ -31,15 +31,16 @@ query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
 }
 """
 
-# The comments of one epic, for the bot's own markers. Fetched per epic, only when needed.
+# The notes of one epic: the bot's markers, and who last did what (system notes record
+# label, title and date changes with their author). Fetched per epic, only when needed.
 EPIC_NOTES = """
 query($id: WorkItemID!, $cursor: String) {
   workItem(id: $id) {
     widgets {
       ... on WorkItemWidgetNotes {
-        discussions(filter: ONLY_COMMENTS, first: 100, after: $cursor) {
+        discussions(filter: ALL_NOTES, first: 100, after: $cursor) {
           pageInfo { hasNextPage endCursor }
-          nodes { notes { nodes { id body author { username } } } }
+          nodes { notes { nodes { id body system updatedAt author { username } } } }
         }
       }
     }

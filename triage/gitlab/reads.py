@@ -53,6 +53,7 @@ def epic_from_node(node: dict[str, Any]) -> Epic:
         web_url=node.get("webUrl") or "",
         children=int((widgets.get("children") or {}).get("count", 0)),
         reference=node.get("reference") or "",
+        description_edited_at=_time(widgets.get("lastEditedAt")),
     )
 
 
@@ -81,7 +82,7 @@ def epic_pages(
 
 
 def comments(gl: GitLab, epic_id: str) -> list[Note]:
-    """Every comment (not system note) of an epic, across pages."""
+    """Every note of an epic (comments and system notes), across pages."""
     notes: list[Note] = []
     cursor: str | None = None
     while True:
@@ -96,7 +97,15 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
         for discussion in page["nodes"]:
             for note in discussion["notes"]["nodes"]:
                 author = (note.get("author") or {}).get("username", "")
-                notes.append(Note(note["id"], note["body"], author))
+                notes.append(
+                    Note(
+                        note["id"],
+                        note["body"],
+                        author,
+                        bool(note.get("system")),
+                        _time(note.get("updatedAt")),
+                    )
+                )
         if not page["pageInfo"]["hasNextPage"]:
             return notes
         cursor = page["pageInfo"]["endCursor"]

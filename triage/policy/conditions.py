@@ -199,12 +199,13 @@ class DateCondition(Condition):
         if value is None:
             return []
         day = value.date() if isinstance(value, datetime) else value
-        days = (subject.now.date() - day).days
+        # Dates only, no "N days ago": the text must not change from one week to the next,
+        # or the comment would be rewritten on every run.
         if attribute == "due_date":
-            return [("overdue", f"The due date {day.isoformat()} passed {days} days ago.")]
+            return [("overdue", f"The due date {day.isoformat()} has passed.")]
         if attribute == "updated_at":
-            return [("stale", f"Last updated {day.isoformat()}, {days} days ago.")]
-        return [("age", f"Created {day.isoformat()}, {days} days ago.")]
+            return [("stale", f"Nobody has updated it since {day.isoformat()}.")]
+        return [("age", f"Created on {day.isoformat()}.")]
 
     def matches(self, subject: Subject) -> bool:
         value: date | datetime | None = getattr(subject.epic, self.value["attribute"])

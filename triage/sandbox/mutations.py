@@ -8,6 +8,7 @@ errors (bad global id, no access) are raised here too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from graphql import GraphQLError
@@ -139,6 +140,21 @@ def work_item_update(info: Info, input: dict[str, Any]) -> dict[str, Any]:
             "errors": errors,
             "workItem": WorkItemNode(item, context),
         }
+    if input.get("descriptionWidget") is not None:
+        item.description = input["descriptionWidget"]["description"]
+        item.last_edited_at = store.clock()
+        store.touch(item)
+    if input.get("assigneesWidget") is not None:
+        ids = {parse_gid(i, "User") for i in input["assigneesWidget"]["assigneeIds"]}
+        item.assignees = [u.username for u in store.users.values() if u.id in ids]
+        store.add_system_note(item, "changed assignees", actor)
+    dates = input.get("startAndDueDateWidget")
+    if dates is not None:
+        if "dueDate" in dates:
+            item.due_date = date.fromisoformat(dates["dueDate"]) if dates["dueDate"] else None
+        if "startDate" in dates:
+            item.start_date = date.fromisoformat(dates["startDate"]) if dates["startDate"] else None
+        store.add_system_note(item, "changed dates", actor)
     if add or remove:
         store.change_labels(item, add, remove, actor)
     if input.get("stateEvent"):

@@ -258,7 +258,7 @@ def _load_item(store: Store, kind: str, spec: dict[str, Any], now: datetime) -> 
         if title not in known:
             store.create_label(store.ancestors(group)[-1], title)
     for note in spec.get("notes", []):
-        at = _time(note.get("created_at"), item.updated_at)
+        at = _time(note.get("created_at"), item.created_at)
         store.user(note["author"])
         item.notes.append(
             Note(
@@ -271,6 +271,11 @@ def _load_item(store: Store, kind: str, spec: dict[str, Any], now: datetime) -> 
                 note.get("internal", False),
             )
         )
+    # An update later than every note can only have been an edit: record it as one, as
+    # GitLab would have (lastEditedAt), so "when did a person last change this" has an answer.
+    latest = max([item.created_at, *(n.updated_at for n in item.notes)])
+    if item.updated_at > latest:
+        item.last_edited_at = item.updated_at
     store.add_item(item)
     return item
 

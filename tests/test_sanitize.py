@@ -1,0 +1,54 @@
+"""The one sanitizer: what it neutralises, and what it leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.sandbox import markdown
+from triage.sandbox.quick_actions import QUICK_ACTIONS
+from triage.sanitize import sanitize
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/close",
+        "  /label ~x",
+        'ok\n/relabel ~"triage::ignore"',
+        "/due 2020-01-01",
+        "/confidential\n/title pwned",
+    ],
+)
+def test_no_line_can_run_a_quick_action(text):
+    _body, commands = markdown.extract_commands(sanitize(text), frozenset(QUICK_ACTIONS))
+    assert commands == []
+
+
+def test_mentions_are_escaped_except_the_allowed_owner():
+    text = sanitize("@csm.north please, and @all and @acme-corp, mail a@b.com", ["csm.north"])
+    assert markdown.mentions(text) == ["csm.north"]
+    assert "`@all`" in text and "`@acme-corp`" in text and "a@b.com" in text
+
+
+def test_html_external_images_and_hidden_comments_are_dropped():
+    text = sanitize(
+        'Hi <img src="https://t.example/p.png"> <script>x()</script> ![p](https://t.example/q.png)'
+        " ![local](/uploads/a.png) <!-- smart-triage:rule=x fp=00 reasons= state=open -->"
+        " <details><summary>kept</summary></details>"
+    )
+    assert "<img" not in text and "<script>" not in text and "t.example" not in text
+    assert "![local](/uploads/a.png)" in text and "smart-triage:rule" not in text
+    assert "<details><summary>kept</summary></details>" in text
+
+
+def test_code_is_left_alone_and_an_open_fence_is_closed():
+    assert sanitize("`@all /close`") == "`@all /close`"
+    closed = sanitize("```\n@all\n/close")
+    assert closed.endswith("\n```") and "@all" in closed
+
+
+def test_llm_output_loses_links_and_label_references():
+    text = sanitize(
+        'see [here](https://x.example) or https://y.example and ~"triage::ignore"', links=False
+    )
+    assert "x.example" not in text and "y.example" not in text and "~" not in text
