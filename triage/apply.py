@@ -16,7 +16,7 @@ from datetime import date
 
 from triage.comments import CommentText, find_marker, fingerprint, render, render_resolved
 from triage.engine import EpicPlan, RuleOutcome
-from triage.errors import GitLabError
+from triage.errors import GitLabError, LLMError
 from triage.gitlab import reads, writes
 from triage.gitlab.client import GitLab, GitLabAuthError
 from triage.llm.suggestion import Drafter, render_suggestion
@@ -38,6 +38,7 @@ class EpicResult:
     actions: list[ActionResult] = field(default_factory=list)
     error: str | None = None
     llm_calls: int = 0
+    llm_error: str | None = None
 
     @property
     def writes(self) -> int:
@@ -67,7 +68,7 @@ class Context:
     bot: str
     dry_run: bool
     labels: writes.LabelDirectory
-    drafter: Drafter
+    drafters: Mapping[str, Drafter]  # prompt name -> drafter
     state: State
     templates: Mapping[str, str]
     opt_out_label: str
@@ -162,19 +163,26 @@ class _EpicRun:
         if ctx.dry_run:
             self.done(rule.name, "comment", "planned", f"{verb} ({', '.join(sorted(keys))})")
             return
-        suggestion = ""
-        if rule.action("suggest") is not None and not (
-            epic.confidential and not rule.action("suggest").value.get("allow_confidential")  # type: ignore[union-attr]
+        suggestion, written_fp = "", outcome.fingerprint
+        suggest = rule.action("suggest")
+        if suggest is not None and (
+            not epic.confidential or suggest.value.get("allow_confidential")
         ):
-            drafted = ctx.drafter.draft(epic, self.plan.check)
-            self.result.llm_calls += int(bool(drafted and drafted.source != "template"))
-            suggestion = render_suggestion(drafted)
+            try:
+                drafted = ctx.drafters[suggest.value["prompt"]].draft(epic, self.plan.check)
+                self.result.llm_calls += int(bool(drafted and drafted.source != "template"))
+                suggestion = render_suggestion(drafted)
+            except LLMError as exc:
+                # Post the checklist without a draft; a fingerprint that cannot match
+                # makes the next run try the draft again.
+                self.result.llm_error = str(exc)
+                written_fp = fingerprint({"base": outcome.fingerprint, "draft": "failed"})
         comment = rule.action("comment")
         assert comment is not None
-        mention = changed and not self.mentioned and self.plan.owner is not None
+        mention = changed and not self.mentioned and self.plan.mention is not None
         self.mentioned = self.mentioned or mention
         text = CommentText(
-            rule.name, outcome.reasons, self.plan.owner, mention, suggestion, ctx.opt_out_label
+            rule.name, outcome.reasons, self.plan.mention, mention, suggestion, ctx.opt_out_label
         )
         body = render(
             ctx.templates[rule.name],
@@ -182,21 +190,23 @@ class _EpicRun:
             epic.title,
             epic.web_url,
             epic.due_date,
-            outcome.fingerprint,
+            written_fp,
         )
-        if found:
+        if found and found[0].body == body:
+            note_id = found[0].id  # a draft that failed again renders the same text
+        elif found:
             self.wrote(writes.update_note(ctx.gl, found[0].id, body))
             note_id = found[0].id
         else:
             note_id = self.create_checked(
-                body, bool(comment.value.get("internal")), rule.name, outcome.fingerprint
+                body, bool(comment.value.get("internal")), rule.name, written_fp
             )
-        self.recorded[rule.name] = Entry(outcome.fingerprint, note_id, "open")
+        self.recorded[rule.name] = Entry(written_fp, note_id, "open")
         self.done(
             rule.name,
             "comment",
             "updated" if found else "created",
-            f"@{self.plan.owner} mentioned" if mention else "",
+            f"@{self.plan.mention} mentioned" if mention else "",
         )
 
     def create_checked(self, body: str, internal: bool, rule: str, fp: str) -> str:

@@ -49,12 +49,19 @@ class EpicPlan:
     skipped: str | None = None  # why the epic is left alone (opt-out label)
 
     @property
+    def mention(self) -> str | None:
+        """The owner to @mention: an assignee, a user GitLab vouches for, or nobody."""
+        return self.epic.assignees[0] if self.epic.assignees else None
+
+    @property
     def matched(self) -> list[RuleOutcome]:
         return [o for o in self.outcomes if o.matched]
 
 
 def owner_of(epic: Epic, check: CheckResult) -> str | None:
-    """Whom to mention: the first assignee, else the handle in an Owner/DRI line."""
+    """Who owns the objective, for reports: the first assignee, else the handle in an
+    Owner/DRI line. Only an assignee is ever mentioned (``EpicPlan.mention``): a handle
+    written in the text could be ``@all`` or a whole group."""
     if epic.assignees:
         return epic.assignees[0]
     evidence = check.evidence.get("owner")
@@ -83,7 +90,7 @@ def plan_epic(
     checker: Checker,
     now: datetime,
     templates: Mapping[str, str],
-    drafter_identity: str,
+    drafter_identities: Mapping[str, str],
 ) -> EpicPlan:
     """What the policies want done to ``epic`` at ``now``."""
     check = checker.check(epic)
@@ -113,7 +120,7 @@ def plan_epic(
         parts = {
             "rule": rule.name,
             "template": templates.get(rule.name, ""),
-            "drafter": drafter_identity if suggest else "",
+            "drafter": drafter_identities.get(suggest.value["prompt"], "") if suggest else "",
             "reasons": [(r.key, r.text) for r in reasons],
             "title": epic.title,
             "description": epic.description,

@@ -31,6 +31,7 @@ class RunReport:
     counts: Counter[str] = field(default_factory=Counter)
     epics: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    llm_errors: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     llm: dict[str, Any] = field(default_factory=dict)
     finished: datetime | None = None
@@ -44,6 +45,8 @@ class RunReport:
                 action.status, "applied"
             )
             self.counts[key] += 1
+        if result.llm_error:
+            self.llm_errors.append(f"{epic.reference}: {result.llm_error}")
         if result.error:
             self.counts["failed"] += 1
             self.errors.append(f"{epic.reference}: {result.error}")
@@ -76,6 +79,7 @@ class RunReport:
                 "actions": [a.__dict__ for a in result.actions],
                 "error": result.error,
                 "llm_calls": result.llm_calls,
+                "llm_error": result.llm_error,
             }
         )
 
@@ -99,7 +103,7 @@ class RunReport:
             },
             "counts": {key: self.counts[key] for key in COUNTS},
             "requests": self.requests,
-            "llm": self.llm,
+            "llm": {**self.llm, "draft_errors": self.llm_errors},
             "errors": self.errors,
             "epics": sorted(self.epics, key=lambda e: e["reference"]),
         }

@@ -8,6 +8,7 @@ workers, so memory stays flat however many epics there are and GitLab sees at mo
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab, GitLabAuthError
 from triage.gitlab.reads import comments, current_username, epic_pages
 from triage.gitlab.writes import LabelDirectory
-from triage.llm.offline import OfflineDrafter
+from triage.llm.factory import make_drafters
 from triage.llm.suggestion import Drafter
 from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
@@ -44,6 +45,8 @@ class RunOptions:
     shard: tuple[int, int] = (1, 1)
     state: Path | None = None
     prompts: Path | None = None
+    max_llm_calls: int | None = None
+    max_llm_tokens: int | None = None
 
 
 def shard_groups(groups: list[str], shard: tuple[int, int]) -> list[str]:
@@ -105,14 +108,53 @@ class Printer:
                 print("\n".join(lines), file=self.out, flush=True)
 
 
+@dataclass
+class _Processor:
+    """Plans and applies one epic, in a worker thread."""
+
+    ctx: Context
+    policies: PolicySet
+    checker: Checker
+    now: datetime
+    templates: dict[str, str]
+    identities: dict[str, str]
+
+    def __call__(self, fetched: Epic) -> EpicResult:
+        """Date rules must see the last change a person made: the state knows when the
+        bot last wrote; without it, the epic's notes tell."""
+        ctx, notes, error = self.ctx, None, None
+        if ctx.state.trusted:
+            human = ctx.state.last_human_update(fetched.id, fetched.updated_at)
+        else:
+            try:
+                notes = comments(ctx.gl, fetched.id)
+                human = last_human_activity(fetched, notes, ctx.bot)
+            except GitLabAuthError:
+                raise
+            except GitLabError as exc:
+                human, error = fetched.updated_at, str(exc)
+        epic = replace(fetched, updated_at=human) if human != fetched.updated_at else fetched
+        plan = plan_epic(
+            epic, self.policies, self.checker, self.now, self.templates, self.identities
+        )
+        if error:
+            return EpicResult(plan, error=error)
+        return apply_plan(plan, ctx, notes)
+
+
 def run_triage(
     options: RunOptions,
     settings_factory: Callable[[], GitLabSettings],
     printer: Printer,
-    drafter: Drafter | None = None,
+    drafters: dict[str, Drafter] | None = None,
 ) -> RunReport:
     policies = load_policies([options.policies], options.prompts)  # before any request
     templates = load_templates(policies)
+    budget = None
+    if drafters is None:
+        drafters, budget = make_drafters(
+            policies, os.environ, options.max_llm_calls, options.max_llm_tokens
+        )
     groups = options.groups or list(policies.sources.groups)
     if not groups:
         raise UsageError("no groups to scan: list them in sources.groups or pass --group")
@@ -136,37 +178,21 @@ def run_triage(
             bot=bot,
             dry_run=not options.apply,
             labels=LabelDirectory(gl, policies.sources.create_missing_labels),
-            drafter=drafter or OfflineDrafter(),
+            drafters=drafters,
             state=state,
             templates=templates,
             opt_out_label=(policies.sources.exclude_labels or ("triage::ignore",))[0],
             today=now.date(),
             budget=Budget({r.name: r.max_epics for r in policies.rules}),
         )
-        checker = Checker(policies.synonyms)
-        identity = ctx.drafter.identity
-
-        def process(fetched: Epic) -> EpicResult:
-            """Plan and apply one epic. Date rules must see the last change a person
-            made: the state knows when the bot last wrote; without it, the notes tell."""
-            notes = None
-            error = None
-            if state.trusted:
-                human = state.last_human_update(fetched.id, fetched.updated_at)
-            else:
-                try:
-                    notes = comments(gl, fetched.id)
-                    human = last_human_activity(fetched, notes, bot)
-                except GitLabAuthError:
-                    raise
-                except GitLabError as exc:
-                    human, error = fetched.updated_at, str(exc)
-            epic = replace(fetched, updated_at=human) if human != fetched.updated_at else fetched
-            plan = plan_epic(epic, policies, checker, now, templates, identity)
-            if error:
-                return EpicResult(plan, error=error)
-            return apply_plan(plan, ctx, notes)
-
+        process = _Processor(
+            ctx,
+            policies,
+            Checker(policies.synonyms),
+            now,
+            templates,
+            {name: d.identity for name, d in drafters.items()},
+        )
         printer.progress(
             f"{report.mode}: {len(groups)} group(s), {len(policies.rules)} rules, "
             f"as @{bot}, clock {now.date().isoformat()}"
@@ -183,6 +209,7 @@ def run_triage(
             state.save()
     finally:
         report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
+        report.llm = budget.report() if budget else {"drafter": "offline template"}
         report.finished = datetime.now().astimezone()
         gl.close()
     c = report.counts

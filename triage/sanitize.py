@@ -29,6 +29,7 @@ MENTION = re.compile(
     r"(?<![\w@`/.\\])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
 )
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+STRAY_ANGLE = re.compile(r"<(?!/?(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^<>]*>)")
 QUICK_ACTION = re.compile(r"^(\s*)/")
 LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)]*)\)")
 BARE_URL = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
@@ -67,6 +68,8 @@ def _line(line: str, allowed: set[str], links: bool) -> str:
 def _prose(text: str, allowed: set[str], links: bool) -> str:
     text = IMAGE.sub(_image, text)
     text = TAG.sub(lambda m: m.group(0) if m.group(1).lower() in ALLOWED_TAGS else "", text)
+    # What is left of a tag cut in half ("<img src=...") must not start one: escape it.
+    text = STRAY_ANGLE.sub("&lt;", text)
     if not links:
         text = LINK.sub(lambda m: m.group("text"), text)
         text = BARE_URL.sub("[link removed]", text)

@@ -75,7 +75,7 @@ def test_adversarial_answers_carry_quick_actions_mentions_and_html(make_sandbox)
     jsonschema.validate(answer, SCHEMA)
     metric = answer["criteria"][0]["metric"]
     assert "\n/close\n" in metric and "@all" in metric
-    assert "<img src=" in metric and "![pixel](https://" in metric
+    assert "<img src=" in metric and "![p](https://tracker.example.net" in metric
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,9 @@ from typing import Any
 from triage.sandbox.http import Request, Response, Router
 
 router = Router()
-ATTACK = (
-    '\n/close\n/label ~"triage::ignore"\n@all please look '
-    '<img src="https://tracker.example.net/p.png"> '
-    "![pixel](https://tracker.example.net/q.png) <script>alert(1)</script>"
-)
+# Short enough to fit the tightest maxLength of a real answer schema, so an adversarial
+# answer is still schema-valid and reaches the bot's rendering.
+ATTACK = "\n/close\n@all <img src=x> ![p](https://tracker.example.net/p.png)\n"
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|hours?|minutes?|days?|weeks?|per week)?")
 
 
@@ -44,8 +42,13 @@ def _string(name: str, source: str, index: int) -> str:
     return f"{name.replace('_', ' ')}: {' '.join(words[index : index + 6]).lower()}"
 
 
-def build(schema: dict[str, Any], name: str, source: str, index: int = 0) -> Any:
-    """The first value that satisfies ``schema`` (objects, arrays, enums, nullable types)."""
+def build(
+    schema: dict[str, Any], name: str, source: str, index: int = 0, attack: bool = False
+) -> Any:
+    """The first value that satisfies ``schema`` (objects, arrays, enums, nullable types).
+
+    With ``attack``, every free string starts with quick actions, ``@all``, HTML and an
+    external image, cut to the schema's ``maxLength``."""
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -54,16 +57,20 @@ def build(schema: dict[str, Any], name: str, source: str, index: int = 0) -> Any
     if "const" in schema:
         return schema["const"]
     if "anyOf" in schema:
-        return build(schema["anyOf"][0], name, source, index)
+        return build(schema["anyOf"][0], name, source, index, attack)
     if kind == "object":
         return {
-            key: build(sub, key, source, index) for key, sub in schema.get("properties", {}).items()
+            key: build(sub, key, source, index, attack)
+            for key, sub in schema.get("properties", {}).items()
         }
     if kind == "array":
         count = max(schema.get("minItems", 0), min(2, schema.get("maxItems", 2)))
-        return [build(schema.get("items", {}), name, source, index + i) for i in range(count)]
+        return [
+            build(schema.get("items", {}), name, source, index + i, attack) for i in range(count)
+        ]
     if kind == "string":
-        return _string(name, source, index)
+        text = (ATTACK if attack else "") + _string(name, source, index)
+        return text[: schema.get("maxLength", len(text))]
     if kind == "integer":
         return max(schema.get("minimum", 0), 1)
     if kind == "number":
@@ -73,20 +80,10 @@ def build(schema: dict[str, Any], name: str, source: str, index: int = 0) -> Any
     return None
 
 
-def _poison(value: Any) -> Any:
-    if isinstance(value, str):
-        return value + ATTACK
-    if isinstance(value, list):
-        return [_poison(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _poison(v) for k, v in value.items()}
-    return value
-
-
 Mode = Callable[[Any], tuple[str | None, str | None, str]]  # content, refusal, finish_reason
 MODES: dict[str, Mode] = {
     "normal": lambda answer: (json.dumps(answer), None, "stop"),
-    "adversarial": lambda answer: (json.dumps(_poison(answer)), None, "stop"),
+    "adversarial": lambda answer: (json.dumps(answer), None, "stop"),
     "invalid": lambda answer: (json.dumps({"unexpected": answer}), None, "stop"),
     "refusal": lambda answer: (None, "I can't help with that request.", "stop"),
     "length": lambda answer: (json.dumps(answer)[:40], None, "length"),
@@ -115,8 +112,13 @@ def chat_completions(req: Request) -> Response:
     )
     fmt = payload.get("response_format") or {}
     schema = (fmt.get("json_schema") or {}).get("schema")
-    answer = build(schema, "answer", user) if schema else "Sandbox answer: " + user[:200]
     mode = req.options.llm_mode
+    attack = mode == "adversarial"
+    answer = (
+        build(schema, "answer", user, attack=attack)
+        if schema
+        else (ATTACK if attack else "") + "Sandbox answer: " + user[:200]
+    )
     content, refusal, finish = MODES[mode](answer)
     req.store.stats["llm_calls"] += 1
     completion = _tokens(content or refusal or "")

@@ -1,0 +1,36 @@
+"""Which drafter each prompt gets: the model when a key is set, else the offline template.
+
+Prompt files are loaded and checked here, before the first request, whichever is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from triage.llm.offline import OfflineDrafter
+from triage.llm.openai_drafter import Budget, LLMSettings, OpenAIDrafter, make_client
+from triage.llm.prompts import load_prompt
+from triage.llm.suggestion import Drafter
+from triage.policy.model import PolicySet
+
+
+def make_drafters(
+    policies: PolicySet,
+    env: Mapping[str, str],
+    max_calls: int | None = None,
+    max_tokens: int | None = None,
+) -> tuple[dict[str, Drafter], Budget | None]:
+    names = sorted(
+        {
+            action.value["prompt"]
+            for rule in policies.rules
+            if (action := rule.action("suggest")) is not None
+        }
+    )
+    prompts = {name: load_prompt(policies.prompts_dir, name) for name in names}
+    settings = LLMSettings.from_env(env)
+    if settings is None:
+        return {name: OfflineDrafter() for name in names}, None
+    budget = Budget(max_calls, max_tokens)
+    client = make_client(settings)
+    return {name: OpenAIDrafter(settings, prompts[name], budget, client) for name in names}, budget
