@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from triage import __version__
-from triage.commands import demo, lint, run, sandbox, schema, validate
+from triage.commands import demo, lint, run, sandbox, schema, summarize, validate
 from triage.errors import EXIT_UNEXPECTED, TriageError
 from triage.policy.loader import PolicyProblems
 
 COMMANDS: dict[str, ModuleType] = {
     "run": run,
+    "summarize": summarize,
     "lint": lint,
     "validate": validate,
     "schema": schema,

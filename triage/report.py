@@ -35,6 +35,7 @@ class RunReport:
     requests: dict[str, int] = field(default_factory=dict)
     llm: dict[str, Any] = field(default_factory=dict)
     finished: datetime | None = None
+    summary: dict[str, str] | None = None
 
     def add(self, result: EpicResult) -> None:
         plan, epic = result.plan, result.plan.epic
@@ -70,6 +71,7 @@ class RunReport:
                 "missing": plan.check.missing,
                 "findings": sorted(plan.check.finding_ids),
                 "rules": [o.rule.name for o in plan.matched],
+                "reasons": sorted({r.key for o in plan.matched for r in o.reasons}),
                 "summary": [
                     h
                     for o in plan.matched
@@ -105,6 +107,7 @@ class RunReport:
             "requests": self.requests,
             "llm": {**self.llm, "draft_errors": self.llm_errors},
             "errors": self.errors,
+            "summary": self.summary,
             "epics": sorted(self.epics, key=lambda e: e["reference"]),
         }
 

@@ -33,6 +33,7 @@ from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 from triage.state import State
+from triage.summary.build import publish_summary
 
 
 @dataclass
@@ -47,6 +48,7 @@ class RunOptions:
     prompts: Path | None = None
     max_llm_calls: int | None = None
     max_llm_tokens: int | None = None
+    summary: bool = True  # publish the weekly summary after an --apply run
 
 
 def shard_groups(groups: list[str], shard: tuple[int, int]) -> list[str]:
@@ -207,6 +209,7 @@ def run_triage(
                 _collect(future, report, printer, ctx.dry_run)
         if options.apply:
             state.save()
+            report.summary = _summary(gl, policies, report, options, printer)
     finally:
         report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
         report.llm = budget.report() if budget else {"drafter": "offline template"}
@@ -220,6 +223,23 @@ def run_triage(
         f"{sum(report.requests.values())} GitLab requests"
     )
     return report
+
+
+def _summary(
+    gl: GitLab, policies: PolicySet, report: RunReport, options: RunOptions, printer: Printer
+) -> dict[str, str] | None:
+    """Publish the weekly summary after an unsharded run (shards are merged by
+    ``triage summarize``); a failure is an error of the run, not a crash."""
+    if not policies.summary.project or options.shard[1] > 1 or not options.summary:
+        return None
+    try:
+        published = publish_summary(gl, policies.summary, report.to_json())
+    except GitLabError as exc:
+        report.errors.append(f"summary: {exc}")
+        printer.progress(f"summary: FAILED: {exc}")
+        return None
+    printer.progress(f"summary issue {published.action}: {published.url}")
+    return {"action": published.action, "url": published.url, "closed": published.closed or ""}
 
 
 def _epics(

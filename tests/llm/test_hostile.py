@@ -72,7 +72,9 @@ def test_nothing_posted_can_act(make_sandbox, monkeypatch, llm):
         monkeypatch.setenv("OPENAI_BASE_URL", f"{box.url}/v1")
     else:
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    code = main(["run", "--apply", "--group", "hostile", "--now", DEMO_DAY.isoformat()])
+    code = main(
+        ["run", "--apply", "--group", "hostile", "--now", DEMO_DAY.isoformat(), "--no-summary"]
+    )
     assert code == 0
     stats = control(box, "stats")
     assert len(BAD) >= 20

@@ -60,6 +60,16 @@ def _reset_stats(sandbox: Sandbox) -> None:
     urllib.request.urlopen(request).close()
 
 
+def _issue_description(sandbox: Sandbox, url: str) -> str:
+    with urllib.request.urlopen(f"{sandbox.url}/-/sandbox/state") as response:
+        state = json.load(response)
+    project, _, iid = url.partition("/-/issues/")
+    path = project.removeprefix(sandbox.url + "/")
+    issue = next(i for i in state["issues"] if i["project"] == path and str(i["iid"]) == iid)
+    description: str = issue["description"]
+    return description
+
+
 def describe(report: RunReport) -> str:
     """Per epic: what is missing and what the bot wrote, as a CSM would want to read it."""
     lines = []
@@ -122,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
             f"{second['requests']} GitLab requests."
         )
     report.write(args.report)
+    summary = report.summary or {}
+    if summary.get("url"):
+        print(f"\nThe weekly summary issue for managers ({summary['url']}):\n")
+        print(_issue_description(sandbox, summary["url"]))
     print(f"\nReport: {args.report}")
     if args.serve:
         print(

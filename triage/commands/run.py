@@ -16,6 +16,7 @@ from pathlib import Path
 from triage.errors import UsageError
 from triage.run import Printer, RunOptions, run_triage
 from triage.settings import GitLabSettings
+from triage.summary.build import preview
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -96,6 +97,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="handle shard K of N of the groups (default: CI_NODE_INDEX/CI_NODE_TOTAL, else 1/1)",
     )
     parser.add_argument(
+        "--max-llm-calls",
+        type=positive,
+        metavar="N",
+        help="stop drafting with the LLM after N calls this run",
+    )
+    parser.add_argument(
+        "--max-llm-tokens",
+        type=positive,
+        metavar="N",
+        help="stop drafting with the LLM after N tokens this run",
+    )
+    parser.add_argument(
+        "--no-summary",
+        action="store_true",
+        help="do not write the weekly summary issue after --apply",
+    )
+    parser.add_argument(
+        "--summary-file",
+        type=Path,
+        metavar="PATH",
+        help="write the summary's Markdown here (for CI artifacts)",
+    )
+    parser.add_argument(
         "--prompts",
         type=Path,
         metavar="DIR",
@@ -117,8 +141,13 @@ def run(args: argparse.Namespace) -> int:
         shard=selected,
         state=args.state,
         prompts=args.prompts,
+        max_llm_calls=args.max_llm_calls,
+        max_llm_tokens=args.max_llm_tokens,
+        summary=not args.no_summary,
     )
     report = run_triage(options, GitLabSettings.from_env, Printer())
     if args.report:
         report.write(args.report)
+    if args.summary_file:
+        args.summary_file.write_text(preview(report.to_json()))
     return report.exit_code

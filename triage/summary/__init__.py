@@ -1,0 +1,1 @@
+"""The weekly summary issue for managers: figures from run reports, Markdown, publishing."""

@@ -1,0 +1,29 @@
+"""From a run report (one run, or merged shards) to the summary, printed or published."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from triage.gitlab.client import GitLab
+from triage.policy.model import SummarySettings
+from triage.summary.figures import Figures, compute
+from triage.summary.markdown import render
+from triage.summary.publish import Published, publish
+
+
+def figures_of(report: dict[str, Any]) -> Figures:
+    today = datetime.fromisoformat(report["run"]["now"]).date()
+    return compute(
+        report["epics"], report["run"]["groups"], report["errors"], report.get("llm", {}), today
+    )
+
+
+def preview(report: dict[str, Any]) -> str:
+    """The summary as it would read with no previous week to compare to."""
+    return render(figures_of(report), None)
+
+
+def publish_summary(gl: GitLab, settings: SummarySettings, report: dict[str, Any]) -> Published:
+    figures = figures_of(report)
+    return publish(gl, settings, figures, figures.today)

@@ -1,0 +1,105 @@
+"""Publishing the summary: one issue per ISO week, updated in place, last week's closed.
+
+Issues are found by label and by a title made from the policy's pattern, so a re-run in the
+same week edits the same issue, and a new week creates a new one. Ticked manager
+verification boxes survive both, within the same half-year window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import gitlab
+
+from triage.errors import GitLabError
+from triage.gitlab.client import GitLab
+from triage.policy.model import SummarySettings
+from triage.summary.figures import Figures
+from triage.summary.markdown import Previous, read_previous, render
+
+WEEK = r"(?P<week>\d{4}-W\d{2})"
+
+
+@dataclass(frozen=True)
+class Published:
+    action: str  # created, updated, unchanged
+    url: str
+    closed: str | None = None  # the previous week's issue, when it was closed
+
+
+def title_for(settings: SummarySettings, week: str) -> str:
+    return settings.title.replace("{week}", week)
+
+
+def _week_of(settings: SummarySettings, title: str) -> str | None:
+    pattern = re.escape(settings.title).replace(re.escape("{week}"), WEEK)
+    match = re.fullmatch(pattern, title)
+    return match.group("week") if match else None
+
+
+def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date) -> Published:
+    if not settings.project:
+        raise GitLabError("summary.project is not set in the policies")
+    try:
+        project = gl.rest.projects.get(settings.project)
+        issues = project.issues.list(
+            labels=list(settings.labels),
+            state="all",
+            order_by="created_at",
+            sort="desc",
+            per_page=50,
+            get_all=False,
+        )
+    except gitlab.GitlabError as exc:
+        raise GitLabError(
+            f"summary project '{settings.project}': HTTP {exc.response_code}"
+        ) from None
+    dated = [
+        (week, issue) for issue in issues if (week := _week_of(settings, issue.title)) is not None
+    ]
+    current = next((issue for week, issue in dated if week == figures.week), None)
+    earlier = sorted(
+        ((w, i) for w, i in dated if w < figures.week), key=lambda p: p[0], reverse=True
+    )
+    previous = earlier[0][1] if earlier else None
+    # Deltas compare with last week's issue; ticked boxes come from this week's issue if
+    # it exists (a re-run), else from last week's (the same half-year window carries on).
+    ticks = read_previous(current.description) if current else None
+    last = read_previous(previous.description) if previous else None
+    memory = ticks or last
+    body = render(
+        figures, memory and Previous(last.headline if last else {}, memory.window, memory.verified)
+    )
+    try:
+        if current is not None:
+            if current.description == body:
+                return Published("unchanged", current.web_url)
+            current.description = body
+            current.save()
+            return Published("updated", current.web_url)
+        created = project.issues.create(
+            {
+                "title": title_for(settings, figures.week),
+                "description": body,
+                "labels": list(settings.labels),
+            }
+        )
+        closed = _close(previous, created) if settings.close_previous else None
+        return Published("created", created.web_url, closed)
+    except gitlab.GitlabError as exc:
+        raise GitLabError(f"cannot write the summary issue: HTTP {exc.response_code}") from None
+
+
+def _close(previous: Any, created: Any) -> str | None:
+    if previous is None or previous.state != "opened":
+        return None
+    previous.description = (
+        f"{previous.description}\n\n**Superseded by** "
+        f"{created.references['full']}: {created.web_url}"
+    )
+    previous.state_event = "close"
+    previous.save()
+    return str(previous.web_url)
