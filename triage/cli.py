@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from triage import __version__
-from triage.commands import demo, lint, run, sandbox, schema, summarize, validate
+from triage.commands import (
+    demo,
+    init,
+    init_ci,
+    lint,
+    run,
+    sandbox,
+    schema,
+    summarize,
+    validate,
+)
 from triage.errors import EXIT_UNEXPECTED, TriageError
 from triage.policy.loader import PolicyProblems
 
@@ -24,6 +34,8 @@ COMMANDS: dict[str, ModuleType] = {
     "lint": lint,
     "validate": validate,
     "schema": schema,
+    "init": init,
+    "init-ci": init_ci,
     "sandbox": sandbox,
     "demo": demo,
 }

@@ -1,0 +1,1 @@
+"""The default policy set and prompts, shipped with the package for `triage init`."""
