@@ -74,6 +74,7 @@ def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
         "CI_PROJECT_DIR": str(tmp_path),
         "GITLAB_TOKEN": sandbox.token,
         "TRIAGE_NOTES_PER_MINUTE": "100000",
+        "TRIAGE_REQUESTS_PER_MINUTE": "1000000",
     }
     for line in component_script("smart-triage-weekly", {"extra_args": f"--now {DEMO_DAY}"}):
         result = subprocess.run(

@@ -209,7 +209,11 @@ def run_triage(
                 _collect(future, report, printer, ctx.dry_run)
         if options.apply:
             state.save()
+            report.llm = budget.report() if budget else {"drafter": "offline template"}
             report.summary = _summary(gl, policies, report, options, printer)
+    except BaseException:
+        report.close()  # the caller never gets the report to close
+        raise
     finally:
         report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
         report.llm = budget.report() if budget else {"drafter": "offline template"}
@@ -233,7 +237,7 @@ def _summary(
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
     try:
-        published = publish_summary(gl, policies.summary, report.to_json())
+        published = publish_summary(gl, policies.summary, report.figures())
     except GitLabError as exc:
         report.errors.append(f"summary: {exc}")
         printer.progress(f"summary: FAILED: {exc}")

@@ -36,6 +36,7 @@ class GitLabSettings:
     timeout: float = 30.0
     max_retries: int = 6
     notes_per_minute: int = 60
+    requests_per_minute: int = 1800  # under GitLab.com's 2,000 per user and minute
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GitLabSettings:
@@ -58,6 +59,7 @@ class GitLabSettings:
             timeout=_number(env, "TRIAGE_GITLAB_TIMEOUT", 30.0),
             max_retries=int(_number(env, "TRIAGE_GITLAB_MAX_RETRIES", 6)),
             notes_per_minute=int(_number(env, "TRIAGE_NOTES_PER_MINUTE", 60)),
+            requests_per_minute=int(_number(env, "TRIAGE_REQUESTS_PER_MINUTE", 1800)),
         )
 
 

@@ -67,6 +67,7 @@ def test_nothing_posted_can_act(make_sandbox, monkeypatch, llm):
     monkeypatch.setenv("GITLAB_URL", box.url)
     monkeypatch.setenv("GITLAB_TOKEN", box.token)
     monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
+    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
     if llm != "none":
         monkeypatch.setenv("OPENAI_API_KEY", "sandbox-key")
         monkeypatch.setenv("OPENAI_BASE_URL", f"{box.url}/v1")

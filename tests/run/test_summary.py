@@ -25,6 +25,7 @@ def env(sandbox, monkeypatch):
     monkeypatch.setenv("GITLAB_URL", sandbox.url)
     monkeypatch.setenv("GITLAB_TOKEN", sandbox.token)
     monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
+    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.chdir(ROOT)
 

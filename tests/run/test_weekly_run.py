@@ -26,6 +26,7 @@ def env(sandbox, monkeypatch):
     monkeypatch.setenv("GITLAB_URL", sandbox.url)
     monkeypatch.setenv("GITLAB_TOKEN", sandbox.token)
     monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
+    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
     monkeypatch.chdir(ROOT)
     return {**os.environ}
 
@@ -225,6 +226,7 @@ def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
     monkeypatch.setenv("GITLAB_URL", box.url)
     monkeypatch.setenv("GITLAB_TOKEN", box.token)
     monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
+    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
     monkeypatch.chdir(ROOT)
     report = tmp_path / "report.json"
     codes = []

@@ -73,7 +73,7 @@ def _issue_description(sandbox: Sandbox, url: str) -> str:
 def describe(report: RunReport) -> str:
     """Per epic: what is missing and what the bot wrote, as a CSM would want to read it."""
     lines = []
-    for epic in sorted(report.epics, key=lambda e: e["reference"]):
+    for epic in sorted(report.iter_epics(), key=lambda e: e["reference"]):
         title = "(confidential)" if epic["confidential"] else epic["title"]
         lines.append(f"{epic['reference']}  {title}")
         if epic["skipped"]:
@@ -108,7 +108,12 @@ def describe(report: RunReport) -> str:
 
 def run(args: argparse.Namespace) -> int:
     sandbox = Sandbox(seed="demo").start()
-    settings = GitLabSettings(url=sandbox.url, token=Secret(sandbox.token), notes_per_minute=6000)
+    settings = GitLabSettings(
+        url=sandbox.url,
+        token=Secret(sandbox.token),
+        notes_per_minute=6000,
+        requests_per_minute=60000,
+    )
     print(f"Sandbox with the demo success plans: {sandbox.url}\n")
     with tempfile.TemporaryDirectory() as scratch:
         options = RunOptions(policies=args.policies, apply=True, state=Path(scratch) / "state.json")
@@ -125,13 +130,14 @@ def run(args: argparse.Namespace) -> int:
             f"{first['quick_actions_executed']} quick actions run."
         )
         _reset_stats(sandbox)
-        run_triage(options, lambda: settings, quiet)
+        run_triage(options, lambda: settings, quiet).close()
         second = _stats(sandbox)
         print(
             f"Second run on unchanged data: {second['writes']} writes, "
             f"{second['requests']} GitLab requests."
         )
     report.write(args.report)
+    report.close()
     summary = report.summary or {}
     if summary.get("url"):
         print(f"\nThe weekly summary issue for managers ({summary['url']}):\n")

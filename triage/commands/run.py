@@ -146,8 +146,11 @@ def run(args: argparse.Namespace) -> int:
         summary=not args.no_summary,
     )
     report = run_triage(options, GitLabSettings.from_env, Printer())
-    if args.report:
-        report.write(args.report)
-    if args.summary_file:
-        args.summary_file.write_text(preview(report.to_json()))
-    return report.exit_code
+    try:
+        if args.report:
+            report.write(args.report)
+        if args.summary_file:
+            args.summary_file.write_text(preview(report.figures()))
+        return report.exit_code
+    finally:
+        report.close()

@@ -14,7 +14,7 @@ from triage.errors import EXIT_OK, UsageError
 from triage.gitlab.client import GitLab
 from triage.policy.loader import load_policies
 from triage.settings import GitLabSettings
-from triage.summary.build import preview, publish_summary
+from triage.summary.build import figures_of, preview, publish_summary
 from triage.summary.reports import load_report, merge
 
 
@@ -47,7 +47,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     policies = load_policies([args.policies])
     report = merge([load_report(path) for path in args.report])
-    markdown = preview(report)
+    figures = figures_of(report)
+    markdown = preview(figures)
     if args.output:
         args.output.write_text(markdown)
     if not args.apply:
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("summary.project is not set in the policies")
     gl = GitLab(GitLabSettings.from_env())
     try:
-        published = publish_summary(gl, policies.summary, report)
+        published = publish_summary(gl, policies.summary, figures)
     finally:
         gl.close()
     print(f"summary issue {published.action}: {published.url}")

@@ -34,7 +34,8 @@ class GitLabAuthError(GitLabError):
 
 
 class NotePacer:
-    """At most ``per_minute`` note creations a minute, spread evenly across threads."""
+    """At most ``per_minute`` events a minute (note creations, requests), spread evenly
+    across threads."""
 
     def __init__(self, per_minute: int) -> None:
         self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
@@ -52,7 +53,7 @@ class NotePacer:
             time.sleep(slot - now)
 
 
-def _graphql_http_client(settings: GitLabSettings, counter: Counter[str]) -> Any:
+def _graphql_http_client(settings: GitLabSettings, counter: Counter[str], pacer: NotePacer) -> Any:
     """An HTTP client of the httpx flavour gql catches errors of.
 
     gql imports ``httpx2`` when it is installed (openai 3 installs it) while python-gitlab
@@ -63,6 +64,7 @@ def _graphql_http_client(settings: GitLabSettings, counter: Counter[str]) -> Any
     flavour = importlib.import_module("gql.transport.httpx").httpx
 
     def count(_request: Any) -> None:
+        pacer.wait()  # stay under the per-minute request limit instead of hitting 429s
         counter["graphql"] += 1
 
     return flavour.Client(
@@ -80,16 +82,17 @@ class GitLab:
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.pacer = NotePacer(settings.notes_per_minute)
+        self.request_pacer = NotePacer(settings.requests_per_minute)
         self._reads = gitlab.GraphQL(
             settings.url,
-            client=_graphql_http_client(settings, self.requests),
+            client=_graphql_http_client(settings, self.requests, self.request_pacer),
             max_retries=settings.max_retries,
             obey_rate_limit=True,
             retry_transient_errors=True,
         )
         self._writes = gitlab.GraphQL(
             settings.url,
-            client=_graphql_http_client(settings, self.requests),
+            client=_graphql_http_client(settings, self.requests, self.request_pacer),
             max_retries=settings.max_retries,
             obey_rate_limit=True,
             retry_transient_errors=False,

@@ -19,11 +19,10 @@ def figures_of(report: dict[str, Any]) -> Figures:
     )
 
 
-def preview(report: dict[str, Any]) -> str:
+def preview(figures: Figures) -> str:
     """The summary as it would read with no previous week to compare to."""
-    return render(figures_of(report), None)
+    return render(figures, None)
 
 
-def publish_summary(gl: GitLab, settings: SummarySettings, report: dict[str, Any]) -> Published:
-    figures = figures_of(report)
+def publish_summary(gl: GitLab, settings: SummarySettings, figures: Figures) -> Published:
     return publish(gl, settings, figures, figures.today)

@@ -7,7 +7,9 @@ entries, so a summary of merged shard reports equals one of an unsharded run.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,6 +19,28 @@ from triage.smart.findings import ELEMENTS
 STAGES = ("Proposed", "Accepted", "Delivered", "Verified")
 AGREED = {"Accepted", "Delivered", "Verified"}  # baseline, criteria, timeline agreed
 HEADLINE = ("scanned", "complete", "incomplete", "overdue", "stale", "failed")
+LIST_LIMIT = 50  # epics listed per section of the summary; the report has them all
+ATTENTION_LINKS = 8  # epic links per CSM row
+
+
+class Top:
+    """The first ``limit`` public epics by reference, with counts of all of them and of
+    the confidential ones: what a summary lists, in memory that does not grow with N."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items: list[dict[str, Any]] = []
+        self.public = 0
+        self.confidential = 0
+
+    def add(self, epic: dict[str, Any]) -> None:
+        if epic["confidential"]:
+            self.confidential += 1
+            return
+        self.public += 1
+        bisect.insort(self.items, epic, key=lambda e: e["reference"])
+        if len(self.items) > self.limit:
+            self.items.pop()
 
 
 @dataclass
@@ -27,13 +51,30 @@ class Row:
     overdue: int = 0
     stale: int = 0
     present: int = 0  # SMART elements present, summed over objectives
-    attention: list[dict[str, Any]] = field(default_factory=list)
+    attention: Top = field(default_factory=lambda: Top(ATTENTION_LINKS))
 
     @property
     def completeness(self) -> int:
-        return (
-            round(100 * self.present / (len(ELEMENTS) * self.objectives)) if self.objectives else 0
-        )
+        if not self.objectives:
+            return 0
+        return round(100 * self.present / (len(ELEMENTS) * self.objectives))
+
+    def add(self, epic: dict[str, Any], overdue: bool, stale: bool) -> None:
+        self.objectives += 1
+        self.incomplete += bool(epic["missing"])
+        self.overdue += overdue
+        self.stale += stale
+        self.present += len(ELEMENTS) - len(epic["missing"])
+        if epic["rules"]:
+            self.attention.add(epic)
+
+    def merge(self, other: Row) -> None:
+        for name in ("objectives", "incomplete", "overdue", "stale", "present"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for epic in other.attention.items:
+            self.attention.add(epic)
+        self.attention.public += other.attention.public - len(other.attention.items)
+        self.attention.confidential += other.attention.confidential
 
 
 @dataclass
@@ -44,9 +85,9 @@ class Figures:
     csms: list[Row]
     customers: list[Row]
     funnel: dict[str, int]
-    disagreements: list[dict[str, Any]]
+    disagreements: Top
     findings: list[tuple[str, int]]
-    sections: dict[str, list[dict[str, Any]]]
+    sections: dict[str, Top]
     errors: list[str]
     llm: dict[str, Any]
 
@@ -54,17 +95,6 @@ class Figures:
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def customer_of(group: str, roots: list[str], containers: set[str]) -> str:
-    """The customer an epic belongs to: its scanned root group, or, when that root only
-    holds customer subgroups (a container such as ``success-plans``), the subgroup."""
-    for root in sorted(roots, key=len, reverse=True):
-        if group == root or group.startswith(f"{root}/"):
-            if root in containers and group != root:
-                return "/".join(group.split("/")[: root.count("/") + 2])
-            return root
-    return group
 
 
 def disagrees(epic: dict[str, Any]) -> str | None:
@@ -78,66 +108,91 @@ def disagrees(epic: dict[str, Any]) -> str | None:
     return None
 
 
+class Aggregator:
+    """Figures built one epic at a time, so a run of any size keeps only the tables and
+    the first ``LIST_LIMIT`` epics of each list in memory."""
+
+    def __init__(self, roots: list[str]) -> None:
+        self.roots = sorted(roots, key=len, reverse=True)
+        self.own_epics: set[str] = set()  # roots with epics of their own: not containers
+        self.csms: dict[str, Row] = {}
+        self.by_group: dict[str, Row] = {}  # keyed by root or root/subgroup
+        self.findings: Counter[str] = Counter()
+        self.sections: dict[str, Top] = {}
+        self.disagreements = Top(LIST_LIMIT)
+        self.headline = Counter(dict.fromkeys(HEADLINE, 0))
+        self.funnel = Counter(dict.fromkeys([*STAGES, "no stage"], 0))
+        self.epic_errors = 0
+
+    def _unit(self, group: str) -> str:
+        for root in self.roots:
+            if group == root:
+                self.own_epics.add(root)
+                return root
+            if group.startswith(f"{root}/"):
+                return "/".join(group.split("/")[: root.count("/") + 2])
+        return group
+
+    def add(self, epic: dict[str, Any]) -> None:
+        if epic.get("skipped"):
+            return
+        overdue, stale = "overdue" in epic["reasons"], "stale" in epic["reasons"]
+        self.headline["scanned"] += 1
+        self.headline["complete" if not epic["missing"] else "incomplete"] += 1
+        self.headline["overdue"] += overdue
+        self.headline["stale"] += stale
+        self.epic_errors += bool(epic["error"])
+        self.findings.update(epic["findings"])
+        self.funnel["no stage" if epic["vo_stage"] == "none" else epic["vo_stage"]] += 1
+        person = epic["owner"] or epic["author"] or "(nobody)"
+        self.csms.setdefault(person, Row(person)).add(epic, overdue, stale)
+        unit = self._unit(epic["group"])
+        self.by_group.setdefault(unit, Row(unit)).add(epic, overdue, stale)
+        for heading in epic["summary"]:
+            self.sections.setdefault(heading, Top(LIST_LIMIT)).add(epic)
+        why = disagrees(epic)
+        if why:
+            self.disagreements.add({**epic, "why": why})
+
+    def customers(self) -> list[Row]:
+        """Per customer: a root's own row, or its subgroups' when the root only holds
+        customer subgroups (a container such as ``success-plans``)."""
+        rows: dict[str, Row] = {}
+        for unit, row in self.by_group.items():
+            root = next((r for r in self.roots if unit == r or unit.startswith(f"{r}/")), unit)
+            key = root if root in self.own_epics else unit
+            rows.setdefault(key, Row(key)).merge(row)
+        return sorted(rows.values(), key=lambda r: r.name)
+
+    def finish(self, errors: list[str], llm: dict[str, Any], today: date) -> Figures:
+        headline = dict(self.headline)
+        headline["failed"] = len(errors)  # every failed epic, and every failed group, once
+        return Figures(
+            week=iso_week(today),
+            today=today,
+            headline=headline,
+            csms=sorted(self.csms.values(), key=lambda r: r.name),
+            customers=self.customers(),
+            funnel=dict(self.funnel),
+            disagreements=self.disagreements,
+            findings=sorted(self.findings.items(), key=lambda item: (-item[1], item[0])),
+            sections=dict(sorted(self.sections.items())),
+            errors=errors,
+            llm=llm,
+        )
+
+
 def compute(
-    epics: list[dict[str, Any]],
+    epics: Iterable[dict[str, Any]],
     roots: list[str],
     errors: list[str],
     llm: dict[str, Any],
     today: date,
 ) -> Figures:
-    live = [e for e in epics if not e.get("skipped")]
-    containers = {
-        root
-        for root in roots
-        if not any(e["group"] == root for e in live)
-        and any(e["group"].startswith(f"{root}/") for e in live)
-    }
-    csms: dict[str, Row] = {}
-    customers: dict[str, Row] = {}
-    findings: Counter[str] = Counter()
-    sections: dict[str, list[dict[str, Any]]] = {}
-    headline = Counter(dict.fromkeys(HEADLINE, 0))
-    for epic in sorted(live, key=lambda e: e["reference"]):
-        overdue, stale = "overdue" in epic["reasons"], "stale" in epic["reasons"]
-        headline["scanned"] += 1
-        headline["complete" if not epic["missing"] else "incomplete"] += 1
-        headline["overdue"] += overdue
-        headline["stale"] += stale
-        headline["failed"] += bool(epic["error"])
-        findings.update(epic["findings"])
-        person = epic["owner"] or epic["author"] or "(nobody)"
-        customer = customer_of(epic["group"], roots, containers)
-        for table, key in ((csms, person), (customers, customer)):
-            row = table.setdefault(key, Row(key))
-            row.objectives += 1
-            row.incomplete += bool(epic["missing"])
-            row.overdue += overdue
-            row.stale += stale
-            row.present += len(ELEMENTS) - len(epic["missing"])
-            if epic["rules"]:
-                row.attention.append(epic)
-        for heading in epic["summary"]:
-            sections.setdefault(heading, []).append(epic)
-    headline["failed"] += len(errors) - sum(bool(e["error"]) for e in live)
-    funnel = {stage: sum(e["vo_stage"] == stage for e in live) for stage in STAGES}
-    funnel["no stage"] = sum(e["vo_stage"] == "none" for e in live)
-    return Figures(
-        week=iso_week(today),
-        today=today,
-        headline=dict(headline),
-        csms=sorted(csms.values(), key=lambda r: r.name),
-        customers=sorted(customers.values(), key=lambda r: r.name),
-        funnel=funnel,
-        disagreements=[
-            {**e, "why": why}
-            for e in sorted(live, key=lambda e: e["reference"])
-            if (why := disagrees(e))
-        ],
-        findings=sorted(findings.items(), key=lambda item: (-item[1], item[0])),
-        sections=dict(sorted(sections.items())),
-        errors=errors,
-        llm=llm,
-    )
+    aggregator = Aggregator(roots)
+    for epic in epics:
+        aggregator.add(epic)
+    return aggregator.finish(errors, llm, today)
 
 
 def half_year(day: date) -> tuple[str, date]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from triage.sanitize import sanitize
 from triage.smart.findings import FINDING_KINDS
-from triage.summary.figures import HEADLINE, STAGES, Figures, Row, half_year
+from triage.summary.figures import HEADLINE, STAGES, Figures, Row, Top, half_year
 
 BLOCK = re.compile(r"<!-- smart-triage:summary (?P<json>\{.*?\}) -->", re.DOTALL)
 TICK = re.compile(r"^- \[[xX]\] `(?P<name>[^`]+)`", re.MULTILINE)
@@ -36,6 +37,8 @@ class Previous:
     headline: dict[str, int]
     window: str
     verified: frozenset[str]
+    week: str = ""
+    llm: tuple[int, int] = (0, 0)  # LLM calls and tokens spent this week so far
 
 
 def read_previous(body: str | None) -> Previous | None:
@@ -49,10 +52,13 @@ def read_previous(body: str | None) -> Previous | None:
     except json.JSONDecodeError:
         return None
     ticked = {m.group("name") for m in TICK.finditer(body)}
+    llm = data.get("llm_week", [0, 0])
     return Previous(
         data.get("headline", {}),
         data.get("window", ""),
         frozenset(ticked | set(data.get("verified", []))),
+        data.get("week", ""),
+        (int(llm[0]), int(llm[1])),
     )
 
 
@@ -65,15 +71,23 @@ def _link(epic: dict[str, Any]) -> str:
     return f"[{epic['reference']}]({epic['url']}) {title}"
 
 
-def _epic_list(epics: list[dict[str, Any]], limit: int = 8) -> str:
-    public = [e for e in epics if not e["confidential"]]
-    hidden = len(epics) - len(public)
-    parts = [f"[{e['reference']}]({e['url']})" for e in public[:limit]]
-    if len(public) > limit:
-        parts.append(f"and {len(public) - limit} more")
-    if hidden:
-        parts.append(f"{hidden} confidential")
+def _epic_list(top: Top) -> str:
+    parts = [f"[{e['reference']}]({e['url']})" for e in top.items]
+    if top.public > len(top.items):
+        parts.append(f"and {top.public - len(top.items)} more")
+    if top.confidential:
+        parts.append(f"{top.confidential} confidential")
     return ", ".join(parts)
+
+
+def _bullets(top: Top, line: Callable[[dict[str, Any]], str]) -> list[str]:
+    """A bullet per listed epic; the rest and the confidential ones only counted."""
+    lines = [line(e) for e in top.items]
+    if top.public > len(top.items):
+        lines.append(f"- and {top.public - len(top.items)} more (see the run report)")
+    if top.confidential:
+        lines.append(f"- {top.confidential} confidential")
+    return lines
 
 
 def _delta(now: int, before: int | None) -> str:
@@ -156,12 +170,9 @@ def render(figures: Figures, previous: Previous | None) -> str:
         *_table([*STAGES, "No stage"], [[figures.funnel[s] for s in [*STAGES, "no stage"]]]),
         "",
     ]
-    if figures.disagreements:
+    if figures.disagreements.public or figures.disagreements.confidential:
         lines += ["Stage and content disagree:", ""]
-        public = [e for e in figures.disagreements if not e["confidential"]]
-        lines += [f"- {_link(e)}: {e['why']}" for e in public]
-        if len(public) < len(figures.disagreements):
-            lines.append(f"- {len(figures.disagreements) - len(public)} confidential")
+        lines += _bullets(figures.disagreements, lambda e: f"- {_link(e)}: {e['why']}")
         lines.append("")
     if figures.findings:
         lines += ["## Most common findings", ""]
@@ -175,10 +186,7 @@ def render(figures: Figures, previous: Previous | None) -> str:
         lines.append("")
     for heading, epics in figures.sections.items():
         lines += [f"## {_cell(heading)}", ""]
-        public = [e for e in epics if not e["confidential"]]
-        lines += [f"- {_link(e)} (`{e['owner'] or e['author']}`)" for e in public]
-        if len(public) < len(epics):
-            lines.append(f"- {len(epics) - len(public)} confidential")
+        lines += _bullets(epics, lambda e: f"- {_link(e)} (`{e['owner'] or e['author']}`)")
         lines.append("")
     lines += [
         f"## Manager verification, {window}",
@@ -188,18 +196,29 @@ def render(figures: Figures, previous: Previous | None) -> str:
     ]
     lines += [f"- [{'x' if r.name in verified else ' '}] `{r.name}`" for r in figures.csms]
     lines.append("")
-    lines += _run_section(figures)
+    same_week = previous is not None and previous.week == figures.week
+    before_calls, before_tokens = previous.llm if previous and same_week else (0, 0)
+    week_llm = (
+        before_calls + int(figures.llm.get("calls", 0)),
+        before_tokens
+        + int(figures.llm.get("prompt_tokens", 0))
+        + int(figures.llm.get("completion_tokens", 0)),
+    )
+    lines += _run_section(figures, week_llm)
     block = {
         "week": figures.week,
         "headline": figures.headline,
         "window": window,
         "verified": sorted(verified),
+        "llm_week": list(week_llm),
     }
     body = sanitize("\n".join(lines).rstrip())
     return f"{body}\n\n<!-- smart-triage:summary {json.dumps(block, sort_keys=True)} -->\n"
 
 
-def _run_section(figures: Figures) -> list[str]:
+def _run_section(figures: Figures, week_llm: tuple[int, int]) -> list[str]:
+    """Errors of the latest run, and LLM use summed over the week, so that a re-run on
+    unchanged data leaves the issue as it is."""
     lines = ["## This run", ""]
     if figures.errors:
         lines += ["Errors:", ""] + [f"- {_cell(e)}" for e in figures.errors[:30]]
@@ -207,18 +226,12 @@ def _run_section(figures: Figures) -> list[str]:
             lines.append(f"- and {len(figures.errors) - 30} more (see the run report)")
         lines.append("")
     llm = figures.llm
-    if llm.get("calls"):
-        exhausted = (
-            " The budget ran out: later objectives got no draft."
-            if llm.get("budget_exhausted")
-            else ""
-        )
-        lines.append(
-            f"LLM drafts: {llm['calls']} calls, {llm.get('prompt_tokens', 0)} prompt "
-            f"and {llm.get('completion_tokens', 0)} completion tokens.{exhausted}"
-        )
-    else:
+    if llm.get("drafter") == "offline template":
         lines.append("Drafts: offline templates (no LLM configured).")
+    else:
+        lines.append(f"LLM drafts this week: {week_llm[0]} calls, {week_llm[1]} tokens.")
+        if llm.get("budget_exhausted"):
+            lines.append("The budget ran out: later objectives got no draft.")
     if llm.get("draft_errors"):
         lines.append(f"{len(llm['draft_errors'])} draft(s) failed and will be retried.")
     return lines

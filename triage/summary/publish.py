@@ -71,7 +71,15 @@ def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date
     last = read_previous(previous.description) if previous else None
     memory = ticks or last
     body = render(
-        figures, memory and Previous(last.headline if last else {}, memory.window, memory.verified)
+        figures,
+        memory
+        and Previous(
+            last.headline if last else {},
+            memory.window,
+            memory.verified,
+            ticks.week if ticks else "",
+            ticks.llm if ticks else (0, 0),
+        ),
     )
     try:
         if current is not None:

@@ -1,8 +1,9 @@
 """``scale:N``: N objective epics across many customer groups, for benchmarks.
 
-Deterministic (a fixed RNG seed), so two runs of a benchmark see the same data. About one
-customer group per 25 epics, every fifth customer with a regional subgroup, and a mix of
-complete objectives and ones missing each SMART part, in the proportions seen in practice.
+Deterministic (a fixed RNG seed), so two runs of a benchmark see the same data. Customers
+are subgroups of one parent group, ``success-plans`` (as a CS organisation keeps them),
+about one per 25 epics, every fifth with a regional subgroup, and a mix of complete
+objectives and ones missing each SMART part.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ STATUSES = ["Not Started", "On Track", "Watchpoint", "Concern"]
 STAGES = ["Proposed", "Accepted", "Delivered", "Verified"]
 USE_CASES = ["CI", "CD", "SCM", "Security", "Plan", "AI"]
 EPICS_PER_GROUP = 25
+PARENT = "success-plans"
 
 
 def _labels() -> list[dict[str, str]]:
@@ -42,18 +44,16 @@ def scale_seed(count: int, today: date | None = None) -> dict[str, Any]:
     now = datetime(today.year, today.month, today.day, 12, tzinfo=UTC)
     customers = max(1, -(-count // EPICS_PER_GROUP))
     csms = [f"csm.{i:03d}" for i in range(max(1, customers // 10))]
-    groups: list[dict[str, Any]] = [{"full_path": "cs-ops", "name": "Customer Success Ops"}]
+    groups: list[dict[str, Any]] = [
+        {"full_path": "cs-ops", "name": "Customer Success Ops"},
+        {"full_path": PARENT, "name": "Success plans", "labels": _labels(), "members": csms},
+    ]
     projects = [{"path_with_namespace": "cs-ops/triage-reports", "name": "Triage reports"}]
     paths: list[str] = []
     for c in range(customers):
-        path = f"customer-{c:04d}"
+        path = f"{PARENT}/customer-{c:04d}"
         groups.append(
-            {
-                "full_path": path,
-                "name": f"Customer {c:04d}",
-                "labels": _labels(),
-                "members": [csms[c % len(csms)]],
-            }
+            {"full_path": path, "name": f"Customer {c:04d}", "members": [csms[c % len(csms)]]}
         )
         paths.append(path)
         if c % 5 == 0:
