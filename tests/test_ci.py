@@ -91,7 +91,7 @@ def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["counts"]["fetched"] == 14 and report["counts"]["failed"] == 0
     assert "Weekly triage of customer success plans" in (tmp_path / "summary.md").read_text()
-    assert (tmp_path / ".triage" / "state.json").exists()
+    assert (tmp_path / ".triage" / "state.db").exists()
     assert control(sandbox, "stats")["writes"] > 0
 
 

@@ -219,6 +219,7 @@ def run_triage(
         report.llm = budget.report() if budget else {"drafter": "offline template"}
         report.finished = datetime.now().astimezone()
         gl.close()
+        state.close()
     c = report.counts
     printer.progress(
         f"fetched {c['fetched']}, matched {c['matched']}, skipped {c['skipped']}, "

@@ -43,7 +43,7 @@ def run_on(day: date, *args: str) -> int:
 
 
 def test_one_issue_per_week_updated_in_place_then_closed_next_week(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.json")
+    state = str(tmp_path / "state.db")
     assert run_on(DEMO_DAY, "--state", state) == 0
     first = summaries(sandbox)
     assert [i["title"] for i in first] == ["Success plan triage: 2026-W47"]

@@ -98,7 +98,7 @@ def test_dry_run_writes_nothing_and_prints_the_plan(sandbox, env, capsys):
 
 
 def test_first_run_comments_and_labels_then_a_rerun_writes_nothing(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.json")
+    state = str(tmp_path / "state.db")
     assert triage_run("--apply", "--state", state) == 0
     comments = bot_comments(sandbox)
     assert all(len(notes) == 1 for notes in comments.values())
@@ -127,7 +127,7 @@ def test_first_run_comments_and_labels_then_a_rerun_writes_nothing(sandbox, env,
 
 
 def test_an_edited_epic_gets_exactly_its_comment_updated(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.json")
+    state = str(tmp_path / "state.db")
     triage_run("--apply", "--state", state)
     before = bot_comments(sandbox)
     edit_description(
@@ -146,7 +146,7 @@ def test_an_edited_epic_gets_exactly_its_comment_updated(sandbox, env, tmp_path)
 
 
 def test_a_fixed_epic_gets_its_comment_resolved_and_labels_removed(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.json")
+    state = str(tmp_path / "state.db")
     triage_run("--apply", "--state", state)
     assert "Needs SMART criteria" in epic_state(sandbox, "globex&4")["labels"]
     fixed = epic_state(sandbox, "globex&4")["description"] + "\n## Timeline\nBy 2027-03-31.\n"
@@ -188,7 +188,7 @@ def test_a_wrong_token_stops_the_run_with_exit_2(sandbox, env, monkeypatch, caps
 
 
 def test_a_killed_run_leaves_one_comment_per_epic_and_rule(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.json")
+    state = str(tmp_path / "state.db")
     env = {**env, "TRIAGE_NOTES_PER_MINUTE": "120"}  # slow enough to kill half-way
     command = [
         sys.executable,

@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"Sandbox with the demo success plans: {sandbox.url}\n")
     with tempfile.TemporaryDirectory() as scratch:
-        options = RunOptions(policies=args.policies, apply=True, state=Path(scratch) / "state.json")
+        options = RunOptions(policies=args.policies, apply=True, state=Path(scratch) / "state.db")
         quiet = Printer(out=io.StringIO(), err=io.StringIO())
         report = run_triage(options, lambda: settings, quiet)
         first = _stats(sandbox)

@@ -147,7 +147,8 @@ class Aggregator:
         person = epic["owner"] or epic["author"] or "(nobody)"
         self.csms.setdefault(person, Row(person)).add(epic, overdue, stale)
         unit = self._unit(epic["group"])
-        self.by_group.setdefault(unit, Row(unit)).add(epic, overdue, stale)
+        # customer rows list no epics: no attention list to keep per group
+        self.by_group.setdefault(unit, Row(unit, attention=Top(0))).add(epic, overdue, stale)
         for heading in epic["summary"]:
             self.sections.setdefault(heading, Top(LIST_LIMIT)).add(epic)
         why = disagrees(epic)
@@ -161,7 +162,7 @@ class Aggregator:
         for unit, row in self.by_group.items():
             root = next((r for r in self.roots if unit == r or unit.startswith(f"{r}/")), unit)
             key = root if root in self.own_epics else unit
-            rows.setdefault(key, Row(key)).merge(row)
+            rows.setdefault(key, Row(key, attention=Top(0))).merge(row)
         return sorted(rows.values(), key=lambda r: r.name)
 
     def finish(self, errors: list[str], llm: dict[str, Any], today: date) -> Figures:
