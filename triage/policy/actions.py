@@ -10,7 +10,7 @@ import string
 from typing import Any
 
 from triage.policy.registry import CheckContext, Element, Registry
-from triage.policy.values import LABEL_LIST_SCHEMA, label_problem
+from triage.policy.values import LABEL_LIST_SCHEMA, label_problems
 
 TEMPLATE_PATH = {"type": "string", "pattern": r"^templates/[A-Za-z0-9_./-]+\.md$"}
 PROMPT_NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
@@ -22,10 +22,6 @@ class Action(Element):
 
 
 ACTIONS: Registry[type[Action]] = Registry("action")
-
-
-def _labels(values: list[str]) -> list[str]:
-    return [problem for label in values if (problem := label_problem(label))]
 
 
 @ACTIONS
@@ -98,7 +94,7 @@ class AddLabels(Action):
     schema = LABEL_LIST_SCHEMA
 
     def check(self, context: CheckContext) -> list[str]:
-        return _labels(self.value)
+        return label_problems(self.value)
 
     def describe(self) -> str:
         return "add labels " + ", ".join(f"~{label}" for label in self.value)
@@ -116,7 +112,7 @@ class RemoveLabels(Action):
     schema = LABEL_LIST_SCHEMA
 
     def check(self, context: CheckContext) -> list[str]:
-        return _labels(self.value)
+        return label_problems(self.value)
 
     def describe(self) -> str:
         return "remove labels " + ", ".join(f"~{label}" for label in self.value)
@@ -134,7 +130,7 @@ class RemoveLabelsWhenResolved(Action):
     schema = LABEL_LIST_SCHEMA
 
     def check(self, context: CheckContext) -> list[str]:
-        return _labels(self.value)
+        return label_problems(self.value)
 
     def describe(self) -> str:
         return "when resolved, remove labels " + ", ".join(f"~{label}" for label in self.value)

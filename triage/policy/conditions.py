@@ -16,7 +16,7 @@ from triage.policy.registry import CheckContext, Element, Registry
 from triage.policy.values import (
     INTERVAL_SCHEMA,
     LABEL_LIST_SCHEMA,
-    label_problem,
+    label_problems,
     parse_interval,
     scope_problem,
 )
@@ -53,10 +53,6 @@ def slug(text: str) -> str:
 CONDITIONS: Registry[type[Condition]] = Registry("condition")
 
 
-def _label_checks(labels: list[str]) -> list[str]:
-    return [problem for label in labels if (problem := label_problem(label))]
-
-
 @CONDITIONS
 class State(Condition):
     """The epic's state: opened (the default everywhere), closed or all.
@@ -84,7 +80,7 @@ class Labels(Condition):
     schema = LABEL_LIST_SCHEMA
 
     def check(self, context: CheckContext) -> list[str]:
-        return _label_checks(self.value)
+        return label_problems(self.value)
 
     def matches(self, subject: Subject) -> bool:
         return all(label in subject.epic.labels for label in self.value)
@@ -102,7 +98,7 @@ class ForbiddenLabels(Condition):
     schema = LABEL_LIST_SCHEMA
 
     def check(self, context: CheckContext) -> list[str]:
-        return _label_checks(self.value)
+        return label_problems(self.value)
 
     def matches(self, subject: Subject) -> bool:
         return not any(label in subject.epic.labels for label in self.value)
@@ -120,7 +116,7 @@ class AnyLabels(Condition):
     schema = LABEL_LIST_SCHEMA
 
     def check(self, context: CheckContext) -> list[str]:
-        return _label_checks(self.value)
+        return label_problems(self.value)
 
     def matches(self, subject: Subject) -> bool:
         return any(label in subject.epic.labels for label in self.value)

@@ -39,6 +39,11 @@ def label_problem(title: str) -> str | None:
     return None
 
 
+def label_problems(labels: list[str]) -> list[str]:
+    """Why each of ``labels`` cannot be a label name (empty when all can)."""
+    return [problem for label in labels if (problem := label_problem(label))]
+
+
 def scope_problem(scope: str) -> str | None:
     """Why ``scope`` is not a scoped-label prefix such as ``SP Objective::Status``."""
     problem = label_problem(scope)
