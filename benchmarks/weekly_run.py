@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,7 +134,11 @@ def edit_some(box: Sandbox, share: float) -> set[str]:
     return edited
 
 
-def measure(size: int, latency: float, llm_latency: float, rate: int) -> dict[str, Any]:
+@contextmanager
+def fresh(
+    size: int, latency: float, llm_latency: float, rate: int
+) -> Iterator[tuple[Sandbox, Path]]:
+    """A sandbox with ``scale:size`` epics, and a folder with the benchmark's policies."""
     options = Options(
         latency_ms=latency, llm_latency_ms=llm_latency, rate_limit=rate, rate_limit_window=60
     )
@@ -142,6 +148,11 @@ def measure(size: int, latency: float, llm_latency: float, rate: int) -> dict[st
     ):
         folder = Path(scratch)
         policies(folder)
+        yield box, folder
+
+
+def measure(size: int, latency: float, llm_latency: float, rate: int) -> dict[str, Any]:
+    with fresh(size, latency, llm_latency, rate) as (box, folder):
         cold = run_bot(box, folder, ["--concurrency", "8"], rate)
         warm = run_bot(box, folder, ["--concurrency", "8"], rate)
         edited = edit_some(box, 0.05)
@@ -170,15 +181,7 @@ def measure(size: int, latency: float, llm_latency: float, rate: int) -> dict[st
 def speedup(size: int, latency: float, llm_latency: float, rate: int) -> dict[str, Any]:
     times = {}
     for concurrency in (1, 8):
-        options = Options(
-            latency_ms=latency, llm_latency_ms=llm_latency, rate_limit=rate, rate_limit_window=60
-        )
-        with (
-            tempfile.TemporaryDirectory() as scratch,
-            Sandbox(seed=f"scale:{size}", today=DAY, options=options) as box,
-        ):
-            folder = Path(scratch)
-            policies(folder)
+        with fresh(size, latency, llm_latency, rate) as (box, folder):
             times[concurrency] = run_bot(box, folder, ["--concurrency", str(concurrency)], rate)
     return {
         "epics": size,

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from triage.commands.options import add_policies
 from triage.errors import EXIT_OK
 from triage.report import RunReport
 from triage.run import Printer, RunOptions, run_triage
@@ -25,13 +26,7 @@ from triage.smart.findings import ELEMENTS, FINDING_KINDS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--policies",
-        type=Path,
-        default=Path("policies"),
-        metavar="DIR",
-        help="policy folder (default: policies/)",
-    )
+    add_policies(parser, "policy folder (default: policies/)")
     parser.add_argument(
         "--report",
         type=Path,

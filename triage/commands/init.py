@@ -13,17 +13,12 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from triage.commands.options import add_directory
 from triage.errors import EXIT_OK, UsageError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "directory",
-        nargs="?",
-        type=Path,
-        default=Path(),
-        help="project folder (default: the current one)",
-    )
+    add_directory(parser)
     parser.add_argument(
         "--group",
         action="append",

@@ -11,6 +11,7 @@ import argparse
 from importlib import resources
 from pathlib import Path
 
+from triage.commands.options import add_directory
 from triage.errors import EXIT_OK
 
 HEADER = """\
@@ -21,13 +22,7 @@ HEADER = """\
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "directory",
-        nargs="?",
-        type=Path,
-        default=Path(),
-        help="project folder (default: the current one)",
-    )
+    add_directory(parser)
     parser.add_argument(
         "--component",
         metavar="REF",

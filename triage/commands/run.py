@@ -13,6 +13,7 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from triage.commands.options import add_policies
 from triage.errors import UsageError
 from triage.run import Printer, RunOptions, run_triage
 from triage.settings import GitLabSettings
@@ -52,13 +53,7 @@ def positive(text: str) -> int:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--policies",
-        type=Path,
-        default=Path("policies"),
-        metavar="DIR",
-        help="policy folder or file (default: policies/)",
-    )
+    add_policies(parser)
     parser.add_argument(
         "--group",
         action="append",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from triage.commands.options import add_policies
 from triage.errors import EXIT_OK, UsageError
 from triage.gitlab.client import GitLab
 from triage.policy.loader import load_policies
@@ -27,13 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="a run report (repeat for the shards of a parallel job)",
     )
-    parser.add_argument(
-        "--policies",
-        type=Path,
-        default=Path("policies"),
-        metavar="DIR",
-        help="policies with the summary settings (default: policies/)",
-    )
+    add_policies(parser, "policies with the summary settings (default: policies/)")
     parser.add_argument(
         "--apply",
         action="store_true",
