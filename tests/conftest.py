@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import gitlab
@@ -73,6 +75,27 @@ def graphql_for() -> Iterator[Any]:
     yield client
     for made in clients:
         made.__exit__()
+
+
+ROOT = Path(__file__).parents[1]
+
+
+def point_bot_at(box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment a run of the bot against ``box`` needs: its URL and token, pacing
+    out of the way, no LLM key from the developer's shell, the repository as cwd."""
+    monkeypatch.setenv("GITLAB_URL", box.url)
+    monkeypatch.setenv("GITLAB_TOKEN", box.token)
+    monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
+    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(ROOT)
+    return {**os.environ}
+
+
+@pytest.fixture
+def bot_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    return point_bot_at(sandbox, monkeypatch)
 
 
 def control(box: Sandbox, name: str, body: Any = None) -> Any:

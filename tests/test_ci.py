@@ -61,6 +61,19 @@ def component_script(job: str, inputs: dict[str, str]) -> list[str]:
     ]
 
 
+def run_line(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """One line of a job's script, as the runner's shell runs it."""
+    return subprocess.run(
+        ["bash", "-ec", line],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
     """The weekly job's script, with the variables a pipeline schedule sets. Its
     before_script (pip install) is already done by the test environment."""
@@ -77,15 +90,7 @@ def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
         "TRIAGE_REQUESTS_PER_MINUTE": "1000000",
     }
     for line in component_script("smart-triage-weekly", {"extra_args": f"--now {DEMO_DAY}"}):
-        result = subprocess.run(
-            ["bash", "-ec", line],
-            cwd=tmp_path,
-            env=env,
-            text=True,
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_line(line, tmp_path, env)
         assert result.returncode == 0, result.stderr
         assert sandbox.token not in result.stdout + result.stderr
     report = json.loads((tmp_path / "report.json").read_text())
@@ -98,15 +103,7 @@ def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
 def test_the_plan_job_skips_cleanly_without_a_token(tmp_path):
     env = {"PATH": f"{VENV_BIN}:{os.environ['PATH']}", "HOME": str(tmp_path)}
     line = component_script("smart-triage-plan", {})[0]
-    result = subprocess.run(
-        ["bash", "-ec", line],
-        cwd=tmp_path,
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_line(line, tmp_path, env)
     assert result.returncode == 0
     assert "GITLAB_TOKEN is not available" in result.stdout
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DEMO_DAY, control
+from tests.conftest import DEMO_DAY, control, point_bot_at
 from triage.cli import main
 from triage.comments import MARKER
 
@@ -64,15 +64,10 @@ def hostile_data() -> dict:
 def test_nothing_posted_can_act(make_sandbox, monkeypatch, llm):
     box = make_sandbox("empty", llm_mode="normal" if llm == "none" else llm)
     control(box, "load", hostile_data())
-    monkeypatch.setenv("GITLAB_URL", box.url)
-    monkeypatch.setenv("GITLAB_TOKEN", box.token)
-    monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
-    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
+    point_bot_at(box, monkeypatch)
     if llm != "none":
         monkeypatch.setenv("OPENAI_API_KEY", "sandbox-key")
         monkeypatch.setenv("OPENAI_BASE_URL", f"{box.url}/v1")
-    else:
-        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     code = main(
         ["run", "--apply", "--group", "hostile", "--now", DEMO_DAY.isoformat(), "--no-summary"]
     )

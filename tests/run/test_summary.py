@@ -21,13 +21,8 @@ PROJECT = "cs-ops/triage-reports"
 
 
 @pytest.fixture
-def env(sandbox, monkeypatch):
-    monkeypatch.setenv("GITLAB_URL", sandbox.url)
-    monkeypatch.setenv("GITLAB_TOKEN", sandbox.token)
-    monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
-    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.chdir(ROOT)
+def env(bot_env):
+    return bot_env
 
 
 def summaries(box) -> list[dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_DAY, control
+from tests.conftest import DEMO_DAY, control, point_bot_at
 from triage.cli import main
 from triage.comments import MARKER
 
@@ -22,13 +21,8 @@ NOW = DEMO_DAY.isoformat()
 
 
 @pytest.fixture
-def env(sandbox, monkeypatch):
-    monkeypatch.setenv("GITLAB_URL", sandbox.url)
-    monkeypatch.setenv("GITLAB_TOKEN", sandbox.token)
-    monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
-    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
-    monkeypatch.chdir(ROOT)
-    return {**os.environ}
+def env(bot_env):
+    return bot_env
 
 
 def triage_run(*args: str) -> int:
@@ -223,11 +217,7 @@ def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
     make_sandbox, monkeypatch, tmp_path
 ):
     box = make_sandbox(fault_rate=0.1, fault_seed=3, rate_limit=30, rate_limit_window=1)
-    monkeypatch.setenv("GITLAB_URL", box.url)
-    monkeypatch.setenv("GITLAB_TOKEN", box.token)
-    monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
-    monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
-    monkeypatch.chdir(ROOT)
+    point_bot_at(box, monkeypatch)  # pacing off: the sandbox must answer with 429s
     report = tmp_path / "report.json"
     codes = []
     for _ in range(4):  # a weekly schedule would just run again next week

@@ -83,20 +83,8 @@ class GitLab:
         self._lock = threading.Lock()
         self.pacer = NotePacer(settings.notes_per_minute)
         self.request_pacer = NotePacer(settings.requests_per_minute)
-        self._reads = gitlab.GraphQL(
-            settings.url,
-            client=_graphql_http_client(settings, self.requests, self.request_pacer),
-            max_retries=settings.max_retries,
-            obey_rate_limit=True,
-            retry_transient_errors=True,
-        )
-        self._writes = gitlab.GraphQL(
-            settings.url,
-            client=_graphql_http_client(settings, self.requests, self.request_pacer),
-            max_retries=settings.max_retries,
-            obey_rate_limit=True,
-            retry_transient_errors=False,
-        )
+        self._reads = self._graphql(retry_transient_errors=True)
+        self._writes = self._graphql(retry_transient_errors=False)
         session = requests.Session()
         session.hooks["response"].append(lambda response, *a, **k: self._count_rest())
         self.rest = gitlab.Gitlab(
@@ -106,6 +94,15 @@ class GitLab:
             retry_transient_errors=True,
             session=session,
             user_agent=USER_AGENT,
+        )
+
+    def _graphql(self, retry_transient_errors: bool) -> gitlab.GraphQL:
+        return gitlab.GraphQL(
+            self.settings.url,
+            client=_graphql_http_client(self.settings, self.requests, self.request_pacer),
+            max_retries=self.settings.max_retries,
+            obey_rate_limit=True,
+            retry_transient_errors=retry_transient_errors,
         )
 
     def _count_rest(self) -> None:
