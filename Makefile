@@ -7,9 +7,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint typecheck unit sandbox clean
 
-$(STAMP): pyproject.toml
+# The sandbox is installed editable after the extra brought it, so the tests run its code
+# as it is in the checkout.
+$(STAMP): pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e ./sandbox
 	touch $(STAMP)
 
 ## demo: a full weekly triage against the bundled sandbox, and its result

@@ -15,9 +15,8 @@ import time
 from datetime import date
 
 import gitlab
-
-from triage.sandbox import Sandbox
-from triage.sandbox.server import stats
+from gitlab_sandbox import Sandbox
+from gitlab_sandbox.server import stats
 
 QUERY = """
 query($path: ID!, $cursor: String) {

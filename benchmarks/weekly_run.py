@@ -28,8 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from triage.sandbox import Options, Sandbox
-from triage.sandbox.server import stats
+from gitlab_sandbox import Options, Sandbox
+from gitlab_sandbox.server import stats
 
 ROOT = Path(__file__).parents[1]
 DAY = date(2026, 11, 20)

@@ -12,8 +12,7 @@ from typing import Any
 import gitlab
 import pytest
 import requests
-
-from triage.sandbox import Options, Sandbox
+from gitlab_sandbox import Options, Sandbox
 
 DEMO_DAY = date(2026, 11, 20)  # the demo seed's anchor date: no date shifting in tests
 

@@ -72,3 +72,21 @@ def test_help_lists_the_commands():
     result = triage("--help")
     assert result.returncode == 0
     assert "sandbox" in result.stdout
+
+
+def test_sandbox_commands_name_the_extra_when_the_sandbox_is_missing(monkeypatch, capsys):
+    """A plain install has no sandbox: the command says which extra brings it."""
+    from triage.cli import main
+
+    monkeypatch.setitem(sys.modules, "gitlab_sandbox", None)  # import fails as if absent
+    assert main(["sandbox", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'smart-triage[sandbox]'" in err
+
+
+def test_sandbox_llm_modes_are_the_sandboxes_own():
+    from gitlab_sandbox.llm_api import MODES
+
+    from triage.commands.sandbox import LLM_MODES
+
+    assert sorted(LLM_MODES) == sorted(MODES)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from gitlab_sandbox import markdown
+from gitlab_sandbox.quick_actions import QUICK_ACTIONS
 
-from triage.sandbox import markdown
-from triage.sandbox.quick_actions import QUICK_ACTIONS
 from triage.sanitize import sanitize
 
 

@@ -6,13 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gitlab_sandbox import Options, Sandbox
 
 from triage.errors import LLMError, PolicyError
 from triage.llm.openai_drafter import Budget, LLMSettings, OpenAIDrafter, redact
 from triage.llm.prompts import load_prompt
 from triage.llm.suggestion import render_suggestion
 from triage.records import Epic
-from triage.sandbox import Options, Sandbox
 from triage.settings import Secret
 from triage.smart.checker import Checker
 

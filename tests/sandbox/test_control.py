@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import jsonschema
 import requests
+from gitlab_sandbox.shape import shape_schema
 
 from tests.conftest import control
 from tests.sandbox.queries import CREATE_NOTE, EPICS
-from triage.sandbox.shape import shape_schema
 
 NEW_CUSTOMER = {
     "groups": [{"full_path": "hooli", "name": "Hooli", "members": ["csm.west"]}],

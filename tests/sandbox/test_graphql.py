@@ -7,6 +7,7 @@ from typing import Any
 import gitlab
 import pytest
 import requests
+from gitlab_sandbox import Sandbox
 from gql.transport.exceptions import TransportQueryError
 
 from tests.conftest import control
@@ -19,7 +20,6 @@ from tests.sandbox.queries import (
     epic_by_reference,
     widget,
 )
-from triage.sandbox import Sandbox
 
 WIDGETS = {
     "WorkItemWidgetDescription",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from gitlab_sandbox import markdown
+from gitlab_sandbox.quick_actions import QUICK_ACTIONS
 
 from tests.conftest import control
 from tests.sandbox.queries import CREATE_NOTE, EPICS, UPDATE_NOTE, epic_by_reference
-from triage.sandbox import markdown
-from triage.sandbox.quick_actions import QUICK_ACTIONS
 
 KNOWN = frozenset(QUICK_ACTIONS)
 

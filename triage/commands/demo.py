@@ -14,15 +14,18 @@ import json
 import tempfile
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from triage.commands import sandbox_extra
 from triage.commands.options import add_policies
 from triage.errors import EXIT_OK
 from triage.report import RunReport
 from triage.run import Printer, RunOptions, run_triage
-from triage.sandbox import Sandbox
 from triage.settings import GitLabSettings, Secret
 from triage.smart.findings import ELEMENTS, FINDING_KINDS
+
+if TYPE_CHECKING:
+    from gitlab_sandbox import Sandbox
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +105,7 @@ def describe(report: RunReport) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    sandbox = Sandbox(seed="demo").start()
+    sandbox = sandbox_extra.load().Sandbox(seed="demo").start()
     settings = GitLabSettings(
         url=sandbox.url,
         token=Secret(sandbox.token),

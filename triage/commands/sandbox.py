@@ -10,9 +10,13 @@ import argparse
 import sys
 from datetime import date
 
+from triage.commands import sandbox_extra
 from triage.errors import UsageError
-from triage.sandbox import Options, Sandbox
-from triage.sandbox.llm_api import MODES
+
+# The sandbox's LLM modes, named here so that ``--help`` does not import the sandbox;
+# tests/test_cli.py holds this list equal to the sandbox's own.
+LLM_MODES = ("adversarial", "invalid", "length", "normal", "refusal")
+DEFAULT_TOKEN = "sandbox-token"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,8 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--token",
-        default=Options.token,
-        help=f"the API token the sandbox accepts (default: {Options.token})",
+        default=DEFAULT_TOKEN,
+        help=f"the API token the sandbox accepts (default: {DEFAULT_TOKEN})",
     )
     parser.add_argument(
         "--latency-ms", type=float, default=0.0, help="delay added to every GitLab request"
@@ -68,7 +72,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--llm-mode",
-        choices=sorted(MODES),
+        choices=LLM_MODES,
         default="normal",
         help="how the LLM endpoint answers (default: normal)",
     )
@@ -82,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     if args.rate_limit < 0 or args.rate_limit_window <= 0:
         raise UsageError("--rate-limit must be >= 0 and --rate-limit-window > 0")
+    sandbox_package = sandbox_extra.load()
+    Options, Sandbox = sandbox_package.Options, sandbox_package.Sandbox
     options = Options(
         latency_ms=args.latency_ms,
         llm_latency_ms=args.llm_latency_ms,

@@ -7,17 +7,34 @@ bot posted acted on an epic. One function per command, registered under its name
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from triage.sandbox import markdown
+from gitlab_sandbox import markdown
+from gitlab_sandbox.model import Label, User, WorkItem
 
-if TYPE_CHECKING:
-    from triage.sandbox.model import WorkItem
-    from triage.sandbox.store import Store
 
-Action = Callable[["Store", "WorkItem", str, str], str | None]
+class Store(Protocol):
+    """What a quick action may change: the store implements it, and this module does not
+    import the store, so commands and the data they act on stay apart."""
+
+    stats: Counter[str]
+    users: dict[str, User]
+
+    def labels_for(self, item: WorkItem) -> Iterable[Label]: ...
+
+    def set_state(self, item: WorkItem, state: str, actor: str) -> None: ...
+
+    def change_labels(
+        self, item: WorkItem, add: list[str], remove: list[str], actor: str
+    ) -> None: ...
+
+    def add_system_note(self, item: WorkItem, body: str, actor: str) -> None: ...
+
+
+Action = Callable[[Store, WorkItem, str, str], str | None]
 QUICK_ACTIONS: dict[str, Action] = {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from triage.sandbox.graphql_nodes import (
+from gitlab_sandbox.graphql_nodes import (
     Context,
     Info,
     LabelNode,
@@ -15,10 +15,10 @@ from triage.sandbox.graphql_nodes import (
     iso,
     simple_connection,
 )
-from triage.sandbox.model import Group, WorkItem
-from triage.sandbox.pagination import connection
-from triage.sandbox.store import NotFound
-from triage.sandbox.work_item_filters import matching_items
+from gitlab_sandbox.model import Group, WorkItem
+from gitlab_sandbox.pagination import connection
+from gitlab_sandbox.store import NotFound
+from gitlab_sandbox.work_item_filters import matching_items
 
 SORT_FIELDS = {
     "CREATED": "created_at",

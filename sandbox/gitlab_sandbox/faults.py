@@ -14,8 +14,8 @@ import threading
 import time
 from email.utils import formatdate
 
-from triage.sandbox.http import Response
-from triage.sandbox.options import Options
+from gitlab_sandbox.http import Response
+from gitlab_sandbox.options import Options
 
 
 class RateLimiter:

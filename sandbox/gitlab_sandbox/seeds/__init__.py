@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from triage.sandbox import shape
-from triage.sandbox.seeds.scale import scale_seed
-from triage.sandbox.store import Store
+from gitlab_sandbox import shape
+from gitlab_sandbox.seeds.scale import scale_seed
+from gitlab_sandbox.store import Store
 
 DATE_KEYS = ("start_date", "due_date")
 TIME_KEYS = ("created_at", "updated_at", "closed_at")
@@ -56,7 +56,7 @@ def _shift(data: Any, days: int) -> Any:
 
 def demo_seed(today: date | None = None) -> dict[str, Any]:
     """The hand-written demo plans, dated so that ``today`` is their anchor date."""
-    text = resources.files("triage.sandbox.seeds").joinpath("demo.yml").read_text()
+    text = resources.files("gitlab_sandbox.seeds").joinpath("demo.yml").read_text()
     data: dict[str, Any] = yaml.safe_load(text)
     anchor = date.fromisoformat(data.pop("anchor_date"))
     shifted: dict[str, Any] = _shift(data, ((today or date.today()) - anchor).days)

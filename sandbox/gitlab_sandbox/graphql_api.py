@@ -32,8 +32,8 @@ from graphql import (
 )
 from graphql.validation import FieldsOnCorrectTypeRule
 
-from triage.sandbox.graphql_group import GroupNode
-from triage.sandbox.graphql_nodes import (
+from gitlab_sandbox.graphql_group import GroupNode
+from gitlab_sandbox.graphql_nodes import (
     NO_ACCESS,
     Context,
     Info,
@@ -42,8 +42,8 @@ from triage.sandbox.graphql_nodes import (
     WorkItemNode,
     parse_gid,
 )
-from triage.sandbox.mutations import MUTATIONS
-from triage.sandbox.store import NotFound
+from gitlab_sandbox.mutations import MUTATIONS
+from gitlab_sandbox.store import NotFound
 
 MAX_QUERY_SIZE = 10_000
 
@@ -134,7 +134,7 @@ RULES.append(GitLabFieldsRule)
 
 @cache
 def schema() -> GraphQLSchema:
-    sdl = resources.files("triage.sandbox").joinpath("schema.graphql").read_text()
+    sdl = resources.files("gitlab_sandbox").joinpath("schema.graphql").read_text()
     built = build_schema(sdl)
     widget = built.type_map["WorkItemWidget"]
     assert isinstance(widget, GraphQLInterfaceType)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from triage.sandbox.http import Request, Response, Router
+from gitlab_sandbox.http import Request, Response, Router
 
 router = Router()
 # Short enough to fit the tightest maxLength of a real answer schema, so an adversarial

@@ -15,9 +15,9 @@ from typing import Any
 
 import jsonschema
 
-from triage.sandbox.graphql_nodes import iso
-from triage.sandbox.model import Artifact, Group, Note, Project, WorkItem
-from triage.sandbox.store import NotFound, Store
+from gitlab_sandbox.graphql_nodes import iso
+from gitlab_sandbox.model import Artifact, Group, Note, Project, WorkItem
+from gitlab_sandbox.store import NotFound, Store
 
 
 class ShapeError(ValueError):
@@ -26,7 +26,7 @@ class ShapeError(ValueError):
 
 @cache
 def shape_schema() -> dict[str, Any]:
-    text = resources.files("triage.sandbox").joinpath("shape.schema.json").read_text()
+    text = resources.files("gitlab_sandbox").joinpath("shape.schema.json").read_text()
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from triage.sandbox.graphql_nodes import iso, text_color
-from triage.sandbox.http import Request, Response, Router, error
-from triage.sandbox.model import Group, Label, Project, WorkItem
-from triage.sandbox.pagination import offset_page
-from triage.sandbox.store import NotFound
+from gitlab_sandbox.graphql_nodes import iso, text_color
+from gitlab_sandbox.http import Request, Response, Router, error
+from gitlab_sandbox.model import Group, Label, Project, WorkItem
+from gitlab_sandbox.pagination import offset_page
+from gitlab_sandbox.store import NotFound
 
 MAX_DESCRIPTION = 1_048_576
 router = Router("/api/v4")

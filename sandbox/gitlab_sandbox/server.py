@@ -17,13 +17,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from triage.sandbox import control_api, graphql_api, llm_api, rest_api
-from triage.sandbox.faults import Faults
-from triage.sandbox.graphql_nodes import Context
-from triage.sandbox.http import Handler, Request, Response, Router, error
-from triage.sandbox.options import Options
-from triage.sandbox.seeds import apply_seed
-from triage.sandbox.store import NotFound, Store
+from gitlab_sandbox import control_api, graphql_api, llm_api, rest_api
+from gitlab_sandbox.faults import Faults
+from gitlab_sandbox.graphql_nodes import Context
+from gitlab_sandbox.http import Handler, Request, Response, Router, error
+from gitlab_sandbox.options import Options
+from gitlab_sandbox.seeds import apply_seed
+from gitlab_sandbox.store import NotFound, Store
 
 Match = tuple[str, Handler, dict[str, str]]
 JOB_TOKEN_ROUTES = {"GET /projects/:id/jobs/artifacts/:ref/raw/*path"}

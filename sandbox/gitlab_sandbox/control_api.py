@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.sandbox import shape
-from triage.sandbox.http import Request, Response, Router, error
-from triage.sandbox.seeds import apply_seed
+from gitlab_sandbox import shape
+from gitlab_sandbox.http import Request, Response, Router, error
+from gitlab_sandbox.seeds import apply_seed
 
 router = Router("/-/sandbox")
 

@@ -6,7 +6,7 @@ realistic success plans. The bot has no sandbox-specific code path: it only gets
 
 from __future__ import annotations
 
-from triage.sandbox.options import Options
-from triage.sandbox.server import Sandbox, running
+from gitlab_sandbox.options import Options
+from gitlab_sandbox.server import Sandbox, running
 
 __all__ = ["Options", "Sandbox", "running"]

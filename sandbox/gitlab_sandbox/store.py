@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from triage.sandbox import markdown
-from triage.sandbox.model import Artifact, Group, Label, Note, Project, User, WorkItem
-from triage.sandbox.quick_actions import QUICK_ACTIONS, run_quick_actions
+from gitlab_sandbox import markdown
+from gitlab_sandbox.model import Artifact, Group, Label, Note, Project, User, WorkItem
+from gitlab_sandbox.quick_actions import QUICK_ACTIONS, run_quick_actions
 
 
 def utcnow() -> datetime:

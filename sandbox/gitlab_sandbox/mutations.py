@@ -13,9 +13,9 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from triage.sandbox.graphql_nodes import NO_ACCESS, Info, NoteNode, WorkItemNode, ctx, parse_gid
-from triage.sandbox.model import WorkItem
-from triage.sandbox.store import NoteOutcome, NotFound
+from gitlab_sandbox.graphql_nodes import NO_ACCESS, Info, NoteNode, WorkItemNode, ctx, parse_gid
+from gitlab_sandbox.model import WorkItem
+from gitlab_sandbox.store import NoteOutcome, NotFound
 
 MAX_NOTE_LENGTH = 1_000_000
 Mutation = Callable[..., dict[str, Any]]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from triage.sandbox.options import Options
-from triage.sandbox.store import Store
+from gitlab_sandbox.options import Options
+from gitlab_sandbox.store import Store
 
 
 @dataclass

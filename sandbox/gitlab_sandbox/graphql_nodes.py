@@ -14,9 +14,9 @@ from typing import Any, TypeAlias
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from triage.sandbox.model import Label, Note, User, WorkItem
-from triage.sandbox.pagination import connection
-from triage.sandbox.store import Store
+from gitlab_sandbox.model import Label, Note, User, WorkItem
+from gitlab_sandbox.pagination import connection
+from gitlab_sandbox.store import Store
 
 TYPE_IDS = {"Issue": 1, "Incident": 2, "Task": 5, "Epic": 8}
 KIND_TYPE = {"epic": "Epic", "issue": "Issue"}

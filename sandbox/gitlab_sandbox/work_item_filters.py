@@ -12,8 +12,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from triage.sandbox.model import Group, WorkItem
-from triage.sandbox.store import Store
+from gitlab_sandbox.model import Group, WorkItem
+from gitlab_sandbox.store import Store
 
 Predicate = Callable[[WorkItem, Any], bool]
 TYPE_KINDS = {"EPIC": "epic", "ISSUE": "issue"}
