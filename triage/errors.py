@@ -32,14 +32,18 @@ class UsageError(TriageError):
 
 
 class GitLabError(TriageError):
-    """GitLab refused or failed a request after retries."""
+    """GitLab refused or failed a request after retries: that epic or group fails, the
+    run goes on."""
+
+
+class GitLabAuthError(TriageError):
+    """GitLab refused the token: nothing else will work, so the run stops.
+
+    Not a ``GitLabError`` on purpose: code that lets one epic fail and goes on catches
+    ``GitLabError``, and a refused token must never be taken for one epic's failure."""
+
+    exit_code = EXIT_CONFIG
 
 
 class LLMError(TriageError):
     """The language model failed to give a usable answer."""
-
-
-class SandboxError(TriageError):
-    """The sandbox was given data or options it cannot serve."""
-
-    exit_code = EXIT_CONFIG

@@ -1,13 +1,16 @@
-"""Plain records passed between layers: what the bot knows about an objective epic.
+"""Plain records passed between layers: what the bot knows about an objective epic, and
+what a run did to it.
 
-``triage.gitlab`` builds them from GitLab's work items, ``triage lint`` from a file in the
-sandbox's JSON shape; checks, rules and reports read them. No behaviour, no client objects.
+``triage.gitlab`` builds epics from GitLab's work items, ``triage lint`` from a file in the
+sandbox's JSON shape; checks, rules and reports read them. The report's per-epic record is
+here too, because the summary reads it. No behaviour, no client objects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,63 @@ class Note:
     author: str
     system: bool = False
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WriteRecord:
+    """One write of a run, as the report keeps it."""
+
+    kind: str  # create note, update note, move comment, labels
+    status: str  # done, planned, failed
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class EpicRecord:
+    """One epic's line of the run report: what was found and what was written.
+
+    The report writes it as JSON, ``triage summarize`` reads it back, the weekly summary
+    and the demo read its fields; no description text, and confidential epics are marked
+    so the summary shows them as counts only."""
+
+    reference: str
+    id: str
+    url: str
+    title: str
+    group: str
+    confidential: bool = False
+    owner: str | None = None
+    author: str = ""
+    assignees: tuple[str, ...] = ()
+    due_date: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    vo_stage: str = "none"
+    initiatives: int = 0
+    skipped: str | None = None
+    missing: tuple[str, ...] = ()  # SMART elements missing
+    findings: tuple[str, ...] = ()  # every finding id of the checker
+    rules: tuple[str, ...] = ()  # matched rules
+    reasons: tuple[str, ...] = ()  # keys of the reasons the matched rules give
+    summary: tuple[str, ...] = ()  # summary headings the epic is listed under
+    sections: tuple[str, ...] = ()  # rules with an open section in the note
+    mentioned: tuple[str, ...] = ()
+    writes: tuple[WriteRecord, ...] = ()
+    error: str | None = None
+    llm_calls: int = 0
+    llm_error: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["writes"] = [asdict(w) for w in self.writes]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EpicRecord:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for key, value in values.items():
+            if isinstance(value, list) and key != "writes":
+                values[key] = tuple(value)
+        values["writes"] = tuple(WriteRecord(**w) for w in data.get("writes", ()))
+        return cls(**values)

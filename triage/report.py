@@ -1,4 +1,4 @@
-"""The run report: per epic what was found and done, per run the counts and costs.
+"""The run report: per epic what was found and written, per run the counts and costs.
 
 Written as JSON (``--report``) for CI artifacts and the weekly summary, and read back by
 ``triage summarize``. It carries no token and no description text; confidential epics are
@@ -16,11 +16,53 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from triage.apply import EpicResult
-from triage.policy.conditions import stage_of
+from triage.apply import EpicResult, Status
+from triage.records import EpicRecord, WriteRecord
+from triage.smart.stages import stage_of
 from triage.summary.figures import Aggregator, Figures
 
-COUNTS = ("fetched", "matched", "skipped", "planned", "applied", "unchanged", "limited", "failed")
+COUNTS = ("fetched", "matched", "skipped", "planned", "written", "unchanged", "limited", "failed")
+
+
+def record_of(result: EpicResult) -> EpicRecord:
+    """The report's line for one processed epic."""
+    plan = result.plan
+    assessment, epic = plan.assessment, plan.assessment.epic
+    return EpicRecord(
+        reference=epic.reference,
+        id=epic.id,
+        url=epic.web_url,
+        title=epic.title,
+        group=epic.group,
+        confidential=epic.confidential,
+        owner=assessment.owner,
+        author=epic.author,
+        assignees=epic.assignees,
+        due_date=epic.due_date.isoformat() if epic.due_date else None,
+        created_at=epic.created_at.isoformat() if epic.created_at else None,
+        updated_at=epic.updated_at.isoformat() if epic.updated_at else None,
+        vo_stage=stage_of(epic),
+        initiatives=epic.children,
+        skipped=assessment.skipped,
+        missing=tuple(assessment.check.missing),
+        findings=tuple(sorted(assessment.check.finding_ids)),
+        rules=tuple(s.name for s in assessment.sections if s.name not in plan.limited),
+        reasons=tuple(
+            sorted({k for s in assessment.sections if s.name not in plan.limited for k in s.keys})
+        ),
+        summary=plan.summary_headings,
+        sections=plan.sections,
+        mentioned=tuple(
+            m for r in result.writes if r.status is Status.DONE for m in r.write.mentions
+        ),
+        writes=tuple(
+            WriteRecord(r.write.kind.value, r.status.value, r.write.describe())
+            for r in result.writes
+        ),
+        error=result.error,
+        llm_calls=result.llm_calls,
+        llm_error=result.llm_error,
+    )
 
 
 @dataclass
@@ -44,53 +86,24 @@ class RunReport:
         # list: memory stays flat however many epics a run sees.
         self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - lives as long as the report
         self._aggregator = Aggregator(self.groups)
-        self.epic_count = 0
 
-    def add(self, result: EpicResult) -> None:
-        plan, epic = result.plan, result.plan.epic
-        self.counts["matched"] += bool(plan.matched)
-        self.counts["skipped"] += bool(plan.skipped)
-        for action in result.actions:
-            key = {"planned": "planned", "limited": "limited", "unchanged": "unchanged"}.get(
-                action.status, "applied"
-            )
-            self.counts[key] += 1
+    def add(self, result: EpicResult) -> EpicRecord:
+        record = record_of(result)
+        plan = result.plan
+        self.counts["matched"] += bool(record.rules)
+        self.counts["skipped"] += bool(record.skipped)
+        self.counts["limited"] += len(plan.limited)
+        for write in result.writes:
+            self.counts["planned" if write.status is Status.PLANNED else "written"] += 1
+        self.counts["unchanged"] += bool(plan.sections) and not plan.writes
         if result.llm_error:
-            self.llm_errors.append(f"{epic.reference}: {result.llm_error}")
+            self.llm_errors.append(f"{record.reference}: {result.llm_error}")
         if result.error:
             self.counts["failed"] += 1
-            self.errors.append(f"{epic.reference}: {result.error}")
-        entry = {
-            "reference": epic.reference,
-            "id": epic.id,
-            "url": epic.web_url,
-            "title": epic.title,
-            "group": epic.group,
-            "confidential": epic.confidential,
-            "owner": plan.owner,
-            "author": epic.author,
-            "assignees": list(epic.assignees),
-            "due_date": epic.due_date.isoformat() if epic.due_date else None,
-            "created_at": epic.created_at.isoformat() if epic.created_at else None,
-            "updated_at": epic.updated_at.isoformat() if epic.updated_at else None,
-            "vo_stage": stage_of(epic),
-            "initiatives": epic.children,
-            "skipped": plan.skipped,
-            "missing": plan.check.missing,
-            "findings": sorted(plan.check.finding_ids),
-            "rules": [o.rule.name for o in plan.matched],
-            "reasons": sorted({r.key for o in plan.matched for r in o.reasons}),
-            "summary": [
-                h for o in plan.matched if (a := o.action("summary")) for h in [a.value["heading"]]
-            ],
-            "actions": [a.__dict__ for a in result.actions],
-            "error": result.error,
-            "llm_calls": result.llm_calls,
-            "llm_error": result.llm_error,
-        }
-        self._spool.write(json.dumps(entry) + "\n")
-        self._aggregator.add(entry)
-        self.epic_count += 1
+            self.errors.append(f"{record.reference}: {result.error}")
+        self._spool.write(json.dumps(record.to_json()) + "\n")
+        self._aggregator.add(record)
+        return record
 
     def close(self) -> None:
         self._spool.close()
@@ -99,11 +112,11 @@ class RunReport:
     def exit_code(self) -> int:
         return 1 if self.counts["failed"] or self.errors else 0
 
-    def iter_epics(self) -> Iterator[dict[str, Any]]:
+    def iter_epics(self) -> Iterator[EpicRecord]:
         """The epics added so far, in the order they finished."""
         self._spool.seek(0)
         for line in self._spool:
-            yield json.loads(line)
+            yield EpicRecord.from_json(json.loads(line))
         self._spool.seek(0, 2)
 
     def figures(self) -> Figures:
@@ -113,7 +126,7 @@ class RunReport:
     def header(self) -> dict[str, Any]:
         finished = self.finished or datetime.now(self.started.tzinfo)
         return {
-            "version": 1,
+            "version": 2,
             "run": {
                 "mode": self.mode,
                 "now": self.now.isoformat(),
@@ -131,10 +144,6 @@ class RunReport:
             "summary": self.summary,
         }
 
-    def to_json(self) -> dict[str, Any]:
-        """The whole report in memory (for small runs and tests; ``write`` streams)."""
-        return {**self.header(), "epics": sorted(self.iter_epics(), key=lambda e: e["reference"])}
-
     def write(self, path: Path) -> None:
         """The report as JSON, streamed epic by epic."""
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,5 +151,5 @@ class RunReport:
         with path.open("w", encoding="utf-8") as out:
             out.write(head[:-2] + ',\n "epics": [\n')
             for index, epic in enumerate(self.iter_epics()):
-                out.write(("" if index == 0 else ",\n") + json.dumps(epic))
+                out.write(("" if index == 0 else ",\n") + json.dumps(epic.to_json()))
             out.write("\n ]\n}\n")

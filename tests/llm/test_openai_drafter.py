@@ -9,7 +9,7 @@ import pytest
 from gitlab_sandbox import Options, Sandbox
 
 from triage.errors import LLMError, PolicyError
-from triage.llm.openai_drafter import Budget, LLMSettings, OpenAIDrafter, redact
+from triage.llm.openai_drafter import LLMBudget, LLMSettings, OpenAIDrafter, redact
 from triage.llm.prompts import load_prompt
 from triage.llm.suggestion import render_suggestion
 from triage.records import Epic
@@ -39,7 +39,7 @@ def vcr_cassette_dir():
     return str(Path(__file__).parent / "cassettes")
 
 
-def drafter(budget: Budget | None = None, **settings) -> OpenAIDrafter:
+def drafter(budget: LLMBudget | None = None, **settings) -> OpenAIDrafter:
     values = {
         "api_key": Secret("sk-test"),
         "model": "gpt-4o-mini",
@@ -49,7 +49,9 @@ def drafter(budget: Budget | None = None, **settings) -> OpenAIDrafter:
         **settings,
     }
     return OpenAIDrafter(
-        LLMSettings(**values), load_prompt(PROMPTS, "smart_criteria"), budget or Budget(None, None)
+        LLMSettings(**values),
+        load_prompt(PROMPTS, "smart_criteria"),
+        budget or LLMBudget(None, None),
     )
 
 
@@ -60,7 +62,7 @@ def draft(d: OpenAIDrafter):
 @pytest.mark.vcr
 @pytest.mark.default_cassette("success.yaml")
 def test_a_valid_answer_becomes_a_suggestion_with_usage():
-    budget = Budget(None, None)
+    budget = LLMBudget(None, None)
     suggestion = draft(drafter(budget))
     assert suggestion is not None
     assert suggestion.criteria[0].baseline == "4 hours (measured in May 2026)"
@@ -87,7 +89,7 @@ def test_a_truncated_answer_is_an_error():
 @pytest.mark.vcr
 @pytest.mark.default_cassette("rate_limited_then_success.yaml")
 def test_a_429_is_retried_by_the_sdk_once_and_then_succeeds(vcr):
-    budget = Budget(None, None)
+    budget = LLMBudget(None, None)
     assert draft(drafter(budget)) is not None
     assert vcr.play_count == 2  # the 429, then the answer
     assert budget.calls == 1  # one logical call: the retry is the SDK's, not ours
@@ -96,7 +98,7 @@ def test_a_429_is_retried_by_the_sdk_once_and_then_succeeds(vcr):
 @pytest.mark.vcr
 @pytest.mark.default_cassette("invalid_then_repaired.yaml")
 def test_an_invalid_answer_gets_one_repair_attempt(vcr):
-    budget = Budget(None, None)
+    budget = LLMBudget(None, None)
     suggestion = draft(drafter(budget))
     assert suggestion is not None and budget.calls == 2 and vcr.play_count == 2
 
@@ -125,7 +127,7 @@ def test_a_slow_model_times_out():
 
 def test_the_budget_stops_drafting_and_says_so():
     with Sandbox(seed="empty") as box:
-        budget = Budget(max_calls=1, max_tokens=None)
+        budget = LLMBudget(max_calls=1, max_tokens=None)
         d = drafter(budget, base_url=f"{box.url}/v1")
         assert draft(d) is not None
         assert draft(d) is None

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from triage.policy.conditions import CONDITIONS, Subject, stage_of
+from triage.policy.conditions import CONDITIONS, Subject
 from triage.records import Epic
+from triage.smart.stages import stage_of
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 EPIC = Epic(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 
 from tests.conftest import DEMO_DAY, control, point_bot_at
 from triage.cli import main
-from triage.comments import MARKER
+from triage.plan.marker import LEGACY_MARKER, MOVED_MARKER, NOTE_MARKER
 
 ROOT = Path(__file__).parents[2]
 NOW = DEMO_DAY.isoformat()
@@ -29,15 +30,26 @@ def triage_run(*args: str) -> int:
     return main(["run", "--now", NOW, *args])
 
 
-def bot_comments(box) -> dict[tuple[str, str], list[dict]]:
-    """(epic reference, rule) -> the bot's comments carrying that rule's marker."""
-    found: dict[tuple[str, str], list[dict]] = {}
+BOT = "smart-triage-bot"
+# The demo seed's epics that need a note, and the owners the first run must mention: the
+# first assignee of each epic with a finding of a ``mention: owner`` rule (smart-objective,
+# overdue-objective, vo-stage-ahead-of-content), once per epic.
+NOTED = 10
+FIRST_MENTIONS = {"csm.north": 2, "csm.emea": 1, "csm.south": 3}
+
+
+def bot_notes(box) -> dict[str, list[dict]]:
+    """Epic reference -> the bot's notes carrying the one-note marker, with ``open`` (the
+    rules with an open section) parsed from it."""
+    found: dict[str, list[dict]] = {}
     for epic in control(box, "state")["epics"]:
         for note in epic["notes"]:
-            match = MARKER.search(note["body"])
-            if match and note["author"] == "smart-triage-bot":
-                key = (f"{epic['group']}&{epic['iid']}", match.group("rule"))
-                found.setdefault(key, []).append({**note, "state": match.group("state")})
+            match = NOTE_MARKER.search(note["body"])
+            if match and note["author"] == BOT and not note["system"]:
+                opened = {rule for rule in match.group("open").split(",") if rule}
+                found.setdefault(f"{epic['group']}&{epic['iid']}", []).append(
+                    {**note, "open": opened}
+                )
     return found
 
 
@@ -85,71 +97,157 @@ def edit_description(
 def test_dry_run_writes_nothing_and_prints_the_plan(sandbox, env, capsys):
     assert triage_run() == 0
     out = capsys.readouterr().out
-    assert "acme-corp&3: smart-objective comment planned: create" in out
+    assert "acme-corp&3: would create note" in out
+    assert "acme-corp&3: would +~Needs SMART criteria +~Needs objective format" in out
     assert "initech&2: skipped, opted out with label 'triage::ignore'" in out
     stats = control(sandbox, "stats")
     assert stats["writes"] == 0 and stats["llm_calls"] == 0
 
 
-def test_first_run_comments_and_labels_then_a_rerun_writes_nothing(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.db")
-    assert triage_run("--apply", "--state", state) == 0
-    comments = bot_comments(sandbox)
-    assert all(len(notes) == 1 for notes in comments.values())
-    assert {rule for (ref, rule) in comments if ref == "acme-corp&3"} == {
+def test_one_note_per_epic_each_finding_once_then_a_rerun_writes_nothing(sandbox, env, tmp_path):
+    cache = str(tmp_path / "cache.db")
+    assert triage_run("--apply", "--cache", cache) == 0
+    notes = bot_notes(sandbox)
+    assert len(notes) == NOTED and all(len(n) == 1 for n in notes.values())
+    assert notes["acme-corp&3"][0]["open"] == {
         "smart-objective",
+        "objective-format",
         "required-labels",
         "stale-objective",
     }
-    assert not any(ref in ("acme-corp&1", "globex&1", "initech&2") for ref, _ in comments)
-    body = comments[("acme-corp&3", "smart-objective")][0]["body"]
-    assert "- [ ] No baseline" in body and "<details><summary>Suggested SMART" in body
-    assert "To stop these checks on this epic, add the label `triage::ignore`" in body
+    assert not any(ref in notes for ref in ("acme-corp&1", "globex&1", "initech&2"))
+    body = notes["globex&2"][0]["body"]
+    assert body.count("No baseline") == 1  # smart-objective states it; vo-stage points to it
+    assert "Also needed here: the items listed above (baseline)" in body
+    assert body.count("To stop these checks on this epic, add the label `triage::ignore`") == 1
+    assert "- [ ] No baseline" in notes["acme-corp&3"][0]["body"]
+    assert "<details><summary>Suggested SMART" in notes["acme-corp&3"][0]["body"]
+    # SMART parts and format are separate findings with separate labels
+    for complete in ("acme-corp/emea&2", "initech&1"):
+        labels = epic_state(sandbox, complete)["labels"]
+        assert "Needs SMART criteria" not in labels and "Needs objective format" in labels
     assert "Needs SMART criteria" in epic_state(sandbox, "acme-corp&3")["labels"]
     assert "Objective overdue" in epic_state(sandbox, "acme-corp/emea&1")["labels"]
     first = control(sandbox, "stats")
     assert first["quick_actions_executed"] == 0
-    assert set(first["mentioned"]) <= {"csm.north", "csm.emea", "csm.south"}
+    assert first["mentioned"] == FIRST_MENTIONS
 
-    for extra in ([], ["--state", state]):  # with the cache, and reading comments without it
+    for extra in ([], ["--cache", cache]):  # reading notes without the cache, and with it
         control(sandbox, "reset", {"stats_only": True})
         assert triage_run("--apply", *extra) == 0
         again = control(sandbox, "stats")
         assert (again["writes"], again["llm_calls"], again["notifications"]) == (0, 0, 0)
-    # who am I, one page per group, and the summary issue looked up: no comment reads
-    assert again["requests"] == 6
+    # who am I, one page per group, and the summary issues listed: no note reads
+    assert again["requests"] == 5
 
 
-def test_an_edited_epic_gets_exactly_its_comment_updated(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.db")
-    triage_run("--apply", "--state", state)
-    before = bot_comments(sandbox)
+def test_an_edited_epic_gets_exactly_one_note_edit_and_no_mention(sandbox, env, tmp_path):
+    cache = str(tmp_path / "cache.db")
+    triage_run("--apply", "--cache", cache)
+    before = bot_notes(sandbox)
     edit_description(
         sandbox,
         "globex&4",
         epic_state(sandbox, "globex&4")["description"] + "\n\nRisks: holiday freeze.",
     )
     control(sandbox, "reset", {"stats_only": True})
-    assert triage_run("--apply", "--state", state) == 0
-    after = bot_comments(sandbox)
-    changed = [key for key in after if after[key][0]["body"] != before[key][0]["body"]]
-    assert changed == [("globex&4", "smart-objective")]
+    assert triage_run("--apply", "--cache", cache) == 0
+    after = bot_notes(sandbox)
+    changed = [ref for ref in after if after[ref][0]["body"] != before[ref][0]["body"]]
+    assert changed == ["globex&4"]
     stats = control(sandbox, "stats")
     assert stats["writes"] == 1
-    assert stats["notifications"] == 0  # same findings: the owner is not pinged again
+    assert stats["mentioned"] == {}  # same findings: the owner is not told again
 
 
-def test_a_fixed_epic_gets_its_comment_resolved_and_labels_removed(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.db")
-    triage_run("--apply", "--state", state)
+def test_a_new_finding_mentions_the_owner_once(sandbox, env, tmp_path):
+    cache = str(tmp_path / "cache.db")
+    triage_run("--apply", "--cache", cache)
+    text = epic_state(sandbox, "globex&1")["description"]
+    edit_description(sandbox, "globex&1", text.split("## Baseline")[0] + "\nNothing yet.\n")
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--apply", "--cache", cache) == 0
+    assert control(sandbox, "stats")["mentioned"] == {"csm.south": 1}
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--apply", "--cache", cache) == 0
+    assert control(sandbox, "stats")["mentioned"] == {}
+
+
+def test_a_fixed_epic_keeps_one_fixed_line_and_loses_its_labels(sandbox, env, tmp_path):
+    cache = str(tmp_path / "cache.db")
+    triage_run("--apply", "--cache", cache)
     assert "Needs SMART criteria" in epic_state(sandbox, "globex&4")["labels"]
     fixed = epic_state(sandbox, "globex&4")["description"] + "\n## Timeline\nBy 2027-03-31.\n"
     edit_description(sandbox, "globex&4", fixed, due="2027-03-31")
-    assert triage_run("--apply", "--state", state) == 0
-    comment = bot_comments(sandbox)[("globex&4", "smart-objective")]
-    assert len(comment) == 1 and comment[0]["state"] == "resolved"
-    assert comment[0]["body"].startswith("**Resolved on 2026-11-20.**")
-    assert "Needs SMART criteria" not in epic_state(sandbox, "globex&4")["labels"]
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--apply", "--cache", cache) == 0
+    note = bot_notes(sandbox)["globex&4"]
+    assert len(note) == 1 and note[0]["open"] == set()
+    assert note[0]["body"].startswith(f"All triage checks pass on this objective since {NOW}.")
+    labels = epic_state(sandbox, "globex&4")["labels"]
+    assert "Needs SMART criteria" not in labels and "Needs objective format" not in labels
+    assert control(sandbox, "stats")["mentioned"] == {}
+
+
+def test_mention_none_on_every_rule_notifies_nobody(sandbox, env, tmp_path):
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    shutil.copytree(ROOT / "prompts", tmp_path / "prompts")
+    rules = policies / "objectives.yml"
+    rules.write_text(rules.read_text().replace("mention: owner", "mention: none"))
+    assert triage_run("--apply", "--policies", str(policies)) == 0
+    stats = control(sandbox, "stats")
+    assert stats["writes"] > 0
+    assert (stats["notifications"], stats["mentioned"]) == (0, {})
+
+
+def test_comments_of_the_old_format_move_into_one_note_without_notifying(sandbox, env):
+    epic = epic_state(sandbox, "globex&2")
+    gid = f"gid://gitlab/WorkItem/{epic['id']}"
+    old = {  # globex&2's findings, told to its owner @csm.south in the old format
+        "smart-objective": "missing_baseline",
+        "vo-stage-ahead-of-content": "missing_baseline",
+        "required-labels": "scope:usecase",
+    }
+    for rule, reasons in old.items():
+        graphql(
+            sandbox,
+            "mutation($input: CreateNoteInput!) { createNote(input: $input) { errors } }",
+            {
+                "input": {
+                    "noteableId": gid,
+                    "body": f"Old comment of {rule}.\n\n<!-- smart-triage:rule={rule} "
+                    f"fp=00 reasons={reasons} state=open -->",
+                }
+            },
+        )
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--apply") == 0
+    bodies = [n["body"] for n in epic_state(sandbox, "globex&2")["notes"] if not n["system"]]
+    assert sum(bool(NOTE_MARKER.search(b)) for b in bodies) == 1
+    assert sum(MOVED_MARKER in b for b in bodies) == 2  # the first old comment became the note
+    assert not any(LEGACY_MARKER.search(b) for b in bodies)
+    # the other epics' first notes mention their owners; the moved one mentions nobody
+    assert control(sandbox, "stats")["mentioned"] == {**FIRST_MENTIONS, "csm.south": 2}
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--apply") == 0
+    assert control(sandbox, "stats")["writes"] == 0
+
+
+def test_diff_shows_the_change_of_a_note(sandbox, env, capsys):
+    triage_run("--apply")
+    edit_description(
+        sandbox,
+        "globex&4",
+        epic_state(sandbox, "globex&4")["description"] + "\n\nRisks: holiday freeze.",
+    )
+    capsys.readouterr()
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--diff") == 0
+    out = capsys.readouterr().out
+    assert "globex&4: would update note" in out
+    assert "--- globex&4 (on the epic)" in out and "+++ globex&4 (planned)" in out
+    assert control(sandbox, "stats")["writes"] == 0
 
 
 def test_policies_that_do_not_validate_cost_no_request(sandbox, env, tmp_path, capsys):
@@ -181,8 +279,8 @@ def test_a_wrong_token_stops_the_run_with_exit_2(sandbox, env, monkeypatch, caps
     assert "GitLab refused the token" in err and "not-the-token" not in err
 
 
-def test_a_killed_run_leaves_one_comment_per_epic_and_rule(sandbox, env, tmp_path):
-    state = str(tmp_path / "state.db")
+def test_a_killed_run_leaves_one_note_per_epic(sandbox, env, tmp_path):
+    cache = str(tmp_path / "cache.db")
     env = {**env, "TRIAGE_NOTES_PER_MINUTE": "120"}  # slow enough to kill half-way
     command = [
         sys.executable,
@@ -192,8 +290,8 @@ def test_a_killed_run_leaves_one_comment_per_epic_and_rule(sandbox, env, tmp_pat
         "--apply",
         "--now",
         NOW,
-        "--state",
-        state,
+        "--cache",
+        cache,
         "--concurrency",
         "1",
     ]
@@ -206,11 +304,11 @@ def test_a_killed_run_leaves_one_comment_per_epic_and_rule(sandbox, env, tmp_pat
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
     written = control(sandbox, "stats")["writes"]
-    assert 4 <= written < 30, "the run was not killed half-way"
-    assert triage_run("--apply", "--state", state) == 0
-    counts = Counter({key: len(notes) for key, notes in bot_comments(sandbox).items()})
+    assert 4 <= written < 20, "the run was not killed half-way"
+    assert triage_run("--apply", "--cache", cache) == 0
+    counts = Counter({ref: len(notes) for ref, notes in bot_notes(sandbox).items()})
     assert counts and max(counts.values()) == 1
-    assert len(counts) == 18  # every comment the policies ask for, once
+    assert len(counts) == NOTED
 
 
 def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
@@ -230,6 +328,6 @@ def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
             break
     stats = control(box, "stats")
     assert stats["faults_injected"] > 0 and stats["throttled"] > 0
-    counts = Counter({key: len(notes) for key, notes in bot_comments(box).items()})
+    counts = Counter({ref: len(notes) for ref, notes in bot_notes(box).items()})
     assert max(counts.values()) == 1
-    assert codes[-1] == 0 and len(counts) == 18
+    assert codes[-1] == 0 and len(counts) == NOTED

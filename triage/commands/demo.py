@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 from triage.commands import sandbox_extra
 from triage.commands.options import add_policies
 from triage.errors import EXIT_OK
+from triage.pipeline.console import Console
+from triage.pipeline.options import RunOptions
+from triage.pipeline.weekly_run import run_triage
 from triage.report import RunReport
-from triage.run import Printer, RunOptions, run_triage
 from triage.settings import GitLabSettings, Secret
 from triage.smart.findings import ELEMENTS, FINDING_KINDS
 
@@ -71,36 +73,30 @@ def _issue_description(sandbox: Sandbox, url: str) -> str:
 def describe(report: RunReport) -> str:
     """Per epic: what is missing and what the bot wrote, as a CSM would want to read it."""
     lines = []
-    for epic in sorted(report.iter_epics(), key=lambda e: e["reference"]):
-        title = "(confidential)" if epic["confidential"] else epic["title"]
-        lines.append(f"{epic['reference']}  {title}")
-        if epic["skipped"]:
-            lines.append(f"    skipped: {epic['skipped']}")
+    for epic in sorted(report.iter_epics(), key=lambda e: e.reference):
+        title = "(confidential)" if epic.confidential else epic.title
+        lines.append(f"{epic.reference}  {title}")
+        if epic.skipped:
+            lines.append(f"    skipped: {epic.skipped}")
             continue
-        missing = [m.replace("_", " ") for m in epic["missing"]]
+        missing = [m.replace("_", " ") for m in epic.missing]
         lines.append(
             f"    SMART: {len(ELEMENTS) - len(missing)}/{len(ELEMENTS)}"
             + (f", missing {', '.join(missing)}" if missing else ", complete")
         )
         other = [
             FINDING_KINDS[f].message.split(":")[0]
-            for f in epic["findings"]
+            for f in epic.findings
             if FINDING_KINDS[f].element is None
         ]
         if other:
             lines.append(f"    also: {'; '.join(other)}")
-        for action in epic["actions"]:
-            if action["status"] == "unchanged":
-                continue
-            what = (
-                "labels"
-                if action["action"] == "labels"
-                else f"{action['action']} ({action['rule']})"
-            )
-            detail = f": {action['detail']}" if action["detail"] else ""
-            lines.append(f"    {action['status']} {what}{detail}")
-        if epic["error"]:
-            lines.append(f"    FAILED: {epic['error']}")
+        if epic.sections:
+            lines.append(f"    note sections: {', '.join(epic.sections)}")
+        for write in epic.writes:
+            lines.append(f"    {write.status}: {write.detail}")
+        if epic.error:
+            lines.append(f"    FAILED: {epic.error}")
     return "\n".join(lines)
 
 
@@ -114,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"Sandbox with the demo success plans: {sandbox.url}\n")
     with tempfile.TemporaryDirectory() as scratch:
-        options = RunOptions(policies=args.policies, apply=True, state=Path(scratch) / "state.db")
-        quiet = Printer(out=io.StringIO(), err=io.StringIO())
+        options = RunOptions(policies=args.policies, apply=True, cache=Path(scratch) / "cache.db")
+        quiet = Console(out=io.StringIO(), err=io.StringIO())
         report = run_triage(options, lambda: settings, quiet)
         first = _stats(sandbox)
         print("First weekly run (triage run --apply):\n")

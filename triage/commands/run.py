@@ -15,7 +15,9 @@ from pathlib import Path
 
 from triage.commands.options import add_policies
 from triage.errors import UsageError
-from triage.run import Printer, RunOptions, run_triage
+from triage.pipeline.console import Console
+from triage.pipeline.options import RunOptions
+from triage.pipeline.weekly_run import run_triage
 from triage.settings import GitLabSettings
 from triage.summary.build import preview
 
@@ -29,8 +31,8 @@ def when(text: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-23") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-23") from exc
 
 
 def shard(text: str) -> tuple[int, int]:
@@ -68,11 +70,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--report", type=Path, metavar="PATH", help="write a JSON report here")
     parser.add_argument(
+        "--cache",
         "--state",
+        dest="cache",
         type=Path,
         metavar="PATH",
-        help="remember written comments here between runs (a cache: "
-        "re-runs on unchanged data then read no comments)",
+        help="remember the bot's notes here between runs (a cache: re-runs on unchanged "
+        "data then read no notes; --state is the older name)",
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="with the plan, show each note's change against the text on the epic",
     )
     parser.add_argument(
         "--now", type=when, metavar="DATE", help="the clock date rules use (default: now)"
@@ -126,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         selected = args.shard or shard(default_shard())
     except argparse.ArgumentTypeError as exc:
-        raise UsageError(f"CI_NODE_INDEX/CI_NODE_TOTAL: {exc}") from None
+        raise UsageError(f"CI_NODE_INDEX/CI_NODE_TOTAL: {exc}") from exc
     options = RunOptions(
         policies=args.policies,
         groups=args.group,
@@ -134,13 +143,14 @@ def run(args: argparse.Namespace) -> int:
         now=args.now,
         concurrency=args.concurrency,
         shard=selected,
-        state=args.state,
+        cache=args.cache,
         prompts=args.prompts,
         max_llm_calls=args.max_llm_calls,
         max_llm_tokens=args.max_llm_tokens,
         summary=not args.no_summary,
+        diff=args.diff,
     )
-    report = run_triage(options, GitLabSettings.from_env, Printer())
+    report = run_triage(options, GitLabSettings.from_env, Console(diff=args.diff))
     try:
         if args.report:
             report.write(args.report)

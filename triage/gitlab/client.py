@@ -21,21 +21,15 @@ import requests
 from gql.transport.exceptions import TransportError, TransportQueryError
 
 from triage import __version__
-from triage.errors import GitLabError
+from triage.errors import GitLabAuthError, GitLabError
 from triage.settings import GitLabSettings
 
 USER_AGENT = f"smart-triage/{__version__}"
 
 
-class GitLabAuthError(GitLabError):
-    """The token was refused: nothing else will work, so the run stops."""
-
-    exit_code = 2
-
-
-class NotePacer:
-    """At most ``per_minute`` events a minute (note creations, requests), spread evenly
-    across threads."""
+class Pacer:
+    """At most ``per_minute`` events a minute, spread evenly across threads: one instance
+    paces note creations, another all requests."""
 
     def __init__(self, per_minute: int) -> None:
         self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
@@ -53,7 +47,7 @@ class NotePacer:
             time.sleep(slot - now)
 
 
-def _graphql_http_client(settings: GitLabSettings, counter: Counter[str], pacer: NotePacer) -> Any:
+def _graphql_http_client(settings: GitLabSettings, counter: Counter[str], pacer: Pacer) -> Any:
     """An HTTP client of the httpx flavour gql catches errors of.
 
     gql imports ``httpx2`` when it is installed (openai 3 installs it) while python-gitlab
@@ -81,8 +75,8 @@ class GitLab:
         self.settings = settings
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self.pacer = NotePacer(settings.notes_per_minute)
-        self.request_pacer = NotePacer(settings.requests_per_minute)
+        self.note_pacer = Pacer(settings.notes_per_minute)
+        self.request_pacer = Pacer(settings.requests_per_minute)
         self._reads = self._graphql(retry_transient_errors=True)
         self._writes = self._graphql(retry_transient_errors=False)
         session = requests.Session()

@@ -16,7 +16,7 @@ NEW_LABEL_COLOR = "#6699CC"
 
 def create_note(gl: GitLab, epic_id: str, body: str, internal: bool) -> tuple[str, str]:
     """Create a comment; returns its id and GitLab's time of the write."""
-    gl.pacer.wait()
+    gl.note_pacer.wait()
     payload = gl.mutate(
         queries.CREATE_NOTE, {"id": epic_id, "body": body, "internal": internal}, "createNote"
     )

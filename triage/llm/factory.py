@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from triage.llm.offline import OfflineDrafter
-from triage.llm.openai_drafter import Budget, LLMSettings, OpenAIDrafter, make_client
+from triage.llm.openai_drafter import LLMBudget, LLMSettings, OpenAIDrafter, make_client
 from triage.llm.prompts import load_prompt
 from triage.llm.suggestion import Drafter
 from triage.policy.model import PolicySet
@@ -19,18 +19,12 @@ def make_drafters(
     env: Mapping[str, str],
     max_calls: int | None = None,
     max_tokens: int | None = None,
-) -> tuple[dict[str, Drafter], Budget | None]:
-    names = sorted(
-        {
-            action.value["prompt"]
-            for rule in policies.rules
-            if (action := rule.action("suggest")) is not None
-        }
-    )
+) -> tuple[dict[str, Drafter], LLMBudget | None]:
+    names = sorted({rule.effects.prompt for rule in policies.rules if rule.effects.prompt})
     prompts = {name: load_prompt(policies.prompts_dir, name) for name in names}
     settings = LLMSettings.from_env(env)
     if settings is None:
         return {name: OfflineDrafter() for name in names}, None
-    budget = Budget(max_calls, max_tokens)
+    budget = LLMBudget(max_calls, max_tokens)
     client = make_client(settings)
     return {name: OpenAIDrafter(settings, prompts[name], budget, client) for name in names}, budget

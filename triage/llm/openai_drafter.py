@@ -82,7 +82,7 @@ class LLMSettings:
             raise UsageError(f"LLM settings: {exc}") from None
 
 
-class Budget:
+class LLMBudget:
     """Calls and tokens left for this run; shared by all threads."""
 
     def __init__(self, max_calls: int | None, max_tokens: int | None) -> None:
@@ -92,7 +92,8 @@ class Budget:
         self.errors: list[str] = []
         self._lock = threading.Lock()
 
-    def take(self) -> bool:
+    def try_spend_call(self) -> bool:
+        """Reserve one call if calls and tokens are left; False once the budget is spent."""
         with self._lock:
             over = (self.max_calls is not None and self.calls >= self.max_calls) or (
                 self.max_tokens is not None
@@ -143,7 +144,7 @@ class OpenAIDrafter:
         self,
         settings: LLMSettings,
         prompt: Prompt,
-        budget: Budget,
+        budget: LLMBudget,
         client: openai.OpenAI | None = None,
     ) -> None:
         self.settings = settings
@@ -168,13 +169,13 @@ class OpenAIDrafter:
 
     def draft(self, epic: Epic, check: CheckResult) -> Suggestion | None:
         """A validated suggestion, or None when the budget is spent (``LLMError`` on failure)."""
-        if not self.budget.take():
+        if not self.budget.try_spend_call():
             return None
         with self._slots:
             messages = self.messages(epic, check)
             answer, problem = self._ask(messages)
             if problem is not None:  # one repair attempt, then give up on this epic
-                if not self.budget.take():
+                if not self.budget.try_spend_call():
                     return None
                 messages += [
                     {"role": "assistant", "content": answer},

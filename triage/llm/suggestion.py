@@ -65,7 +65,7 @@ def render_suggestion(suggestion: Suggestion | None) -> str:
         parts += ["", f"Business impact: {clean(suggestion.business_impact)}"]
     parts += [
         "",
-        "Copy what fits into the description; this comment updates itself.",
+        "Copy what fits into the description; this note updates itself.",
         "",
         "</details>",
     ]

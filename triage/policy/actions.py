@@ -1,7 +1,8 @@
 """Actions: what a rule does to the epics it matches. One class per YAML key.
 
-Actions here are declarations, checked before anything runs; the engine turns them into a
-plan, and ``describe`` gives the one line a dry run prints for each.
+Actions here are declarations, validated before anything runs. Each contributes its part
+of the rule's effects (``contribute``), which is all the planner reads, and ``describe``
+gives the one line ``triage validate`` prints for each.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from triage.policy.registry import CheckContext, Element, Registry
+from triage.policy.effects import Mention as MentionWhom
+from triage.policy.effects import RuleEffects
+from triage.policy.registry import Element, Registry, ValidationContext
 from triage.policy.values import LABEL_LIST_SCHEMA, label_problems
 
 TEMPLATE_PATH = {"type": "string", "pattern": r"^templates/[A-Za-z0-9_./-]+\.md$"}
@@ -17,6 +20,10 @@ PROMPT_NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
 
 
 class Action(Element):
+    def contribute(self, effects: RuleEffects) -> None:
+        """Write this action's part of what the rule does into ``effects``."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         return f"{self.name}: {self.value}"
 
@@ -26,12 +33,13 @@ ACTIONS: Registry[type[Action]] = Registry("action")
 
 @ACTIONS
 class Comment(Action):
-    """Post (or update in place) one comment per epic and rule, from a template.
+    """Give the rule a section in the epic's one triage note, from a template.
 
     ``template`` is a Markdown file under ``templates/`` beside the policy file, or
-    ``body`` is the template inline. Placeholders: ``{owner}``, ``{findings}``,
-    ``{suggestion}``, ``{title}``, ``{url}``, ``{rule}``, ``{due_date}``, ``{opt_out_label}``.
-    ``internal: true`` makes it an internal note, visible to members only.
+    ``body`` is the template inline. Placeholders: ``{findings}``, ``{suggestion}``,
+    ``{title}``, ``{url}``, ``{rule}``, ``{due_date}``. The note mentions the owner at its
+    top (see ``mention``) and says how to opt out at its end, once for all sections.
+    ``internal: true`` makes the note internal, visible to members only.
 
     Example:
         comment: {template: templates/smart.md, internal: false}
@@ -48,11 +56,13 @@ class Comment(Action):
         },
         "oneOf": [{"required": ["template"]}, {"required": ["body"]}],
     }
-    PLACEHOLDERS = frozenset(
-        ["owner", "findings", "suggestion", "title", "url", "rule", "due_date", "opt_out_label"]
-    )
+    PLACEHOLDERS = frozenset(["findings", "suggestion", "title", "url", "rule", "due_date"])
+    RETIRED = {
+        "owner": "the note mentions the owner once, at its top ('mention: owner')",
+        "opt_out_label": "the note says how to opt out once, at its end",
+    }
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         if "template" in self.value:
             path = context.policy_dir / self.value["template"]
             if not path.is_file():
@@ -61,16 +71,23 @@ class Comment(Action):
         else:
             text = self.value["body"]
         return [
-            f"comment: unknown placeholder '{{{name}}}' (valid: "
+            f"comment: placeholder '{{{name}}}' is no longer used: {self.RETIRED[name]}"
+            if name in self.RETIRED
+            else f"comment: unknown placeholder '{{{name}}}' (valid: "
             f"{', '.join(sorted(self.PLACEHOLDERS))})"
             for name in placeholders(text)
             if name not in self.PLACEHOLDERS
         ]
 
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.template = self.value.get("template")
+        effects.body = self.value.get("body")
+        effects.internal = bool(self.value.get("internal"))
+
     def describe(self) -> str:
         where = self.value.get("template", "inline template")
-        kind = "internal comment" if self.value.get("internal") else "comment"
-        return f"post or update a {kind} from {where}"
+        kind = "internal note" if self.value.get("internal") else "note"
+        return f"a section of the epic's triage {kind}, from {where}"
 
 
 def placeholders(text: str) -> list[str]:
@@ -93,8 +110,11 @@ class AddLabels(Action):
     name = "labels"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return label_problems(self.value)
+
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.add_labels = tuple(self.value)
 
     def describe(self) -> str:
         return "add labels " + ", ".join(f"~{label}" for label in self.value)
@@ -111,8 +131,11 @@ class RemoveLabels(Action):
     name = "remove_labels"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return label_problems(self.value)
+
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.remove_labels = tuple(self.value)
 
     def describe(self) -> str:
         return "remove labels " + ", ".join(f"~{label}" for label in self.value)
@@ -129,8 +152,11 @@ class RemoveLabelsWhenResolved(Action):
     name = "remove_labels_when_resolved"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return label_problems(self.value)
+
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.remove_when_resolved = tuple(self.value)
 
     def describe(self) -> str:
         return "when resolved, remove labels " + ", ".join(f"~{label}" for label in self.value)
@@ -138,7 +164,10 @@ class RemoveLabelsWhenResolved(Action):
 
 @ACTIONS
 class Mention(Action):
-    """Whom the comment mentions: the epic's ``owner`` (once, not on every run) or ``none``.
+    """Whom the rule's findings notify: the epic's ``owner`` or ``none`` (the default).
+
+    The owner is mentioned only when the note gains a finding of such a rule that the owner
+    has not been told about, never for an edit that adds nothing new.
 
     Example:
         mention: owner
@@ -146,6 +175,9 @@ class Mention(Action):
 
     name = "mention"
     schema = {"enum": ["owner", "none"]}
+
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.mention = MentionWhom(self.value)
 
     def describe(self) -> str:
         return "mention the owner" if self.value == "owner" else "mention nobody"
@@ -170,11 +202,15 @@ class Suggest(Action):
         },
     }
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         prompt = self.value["prompt"]
         if not (context.prompts_dir / f"{prompt}.yml").is_file():
             return [f"suggest: prompt '{prompt}' does not exist in {context.prompts_dir.name}/"]
         return []
+
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.prompt = self.value["prompt"]
+        effects.allow_confidential = bool(self.value.get("allow_confidential"))
 
     def describe(self) -> str:
         return f"draft SMART criteria with prompt '{self.value['prompt']}'"
@@ -195,6 +231,9 @@ class Summary(Action):
         "required": ["heading"],
         "properties": {"heading": {"type": "string", "minLength": 1, "maxLength": 120}},
     }
+
+    def contribute(self, effects: RuleEffects) -> None:
+        effects.summary_heading = self.value["heading"]
 
     def describe(self) -> str:
         return f"list under '{self.value['heading']}' in the weekly summary"

@@ -1,7 +1,7 @@
 """Conditions: which epics a rule applies to. One class per YAML key, all must hold.
 
 Each class says what its value looks like (``schema``), what it means beyond the schema
-(``check``) and whether an epic matches (``matches``). Matching is pure: the epic, the
+(``validate``) and whether an epic matches (``matches``). Matching is pure: the epic, the
 checker's findings and the run's clock are all it sees.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from triage.policy.registry import CheckContext, Element, Registry
+from triage.policy.registry import Element, Registry, ValidationContext
 from triage.policy.values import (
     INTERVAL_SCHEMA,
     LABEL_LIST_SCHEMA,
@@ -22,9 +22,7 @@ from triage.policy.values import (
 )
 from triage.records import Epic
 from triage.smart.findings import FINDING_KINDS
-
-VO_SCOPE = "Verifiable Outcome"
-VO_STAGES = ("Proposed", "Accepted", "Delivered", "Verified")
+from triage.smart.stages import VO_STAGES, stage_of
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ class Labels(Condition):
     name = "labels"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return label_problems(self.value)
 
     def matches(self, subject: Subject) -> bool:
@@ -97,7 +95,7 @@ class ForbiddenLabels(Condition):
     name = "forbidden_labels"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return label_problems(self.value)
 
     def matches(self, subject: Subject) -> bool:
@@ -115,7 +113,7 @@ class AnyLabels(Condition):
     name = "any_labels"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return label_problems(self.value)
 
     def matches(self, subject: Subject) -> bool:
@@ -133,7 +131,7 @@ class MissingScopedLabels(Condition):
     name = "missing_scoped_labels"
     schema = LABEL_LIST_SCHEMA
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         return [problem for scope in self.value if (problem := scope_problem(scope))]
 
     def missing(self, epic: Epic) -> list[str]:
@@ -178,7 +176,7 @@ class DateCondition(Condition):
         },
     }
 
-    def check(self, context: CheckContext) -> list[str]:
+    def validate(self, context: ValidationContext) -> list[str]:
         older, newer = self.value.get("older_than"), self.value.get("newer_than")
         if newer is not None and parse_interval(newer).days == 0:
             return ["date: newer_than 0d matches nothing: nothing is newer than now"]
@@ -320,15 +318,6 @@ class HasInitiatives(Condition):
         if self.value:
             return []
         return [("no-initiatives", "No initiatives: add a child issue with the first step.")]
-
-
-def stage_of(epic: Epic) -> str:
-    """The Verifiable Outcome stage from the epic's labels, or ``none``."""
-    for label in epic.labels:
-        scope, _, stage = label.rpartition("::")
-        if scope == VO_SCOPE and stage in VO_STAGES:
-            return stage
-    return "none"
 
 
 def build(conditions: dict[str, Any]) -> list[Condition]:

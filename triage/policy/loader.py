@@ -2,7 +2,7 @@
 
 Validation runs in layers, each only on what passed the one before: YAML syntax (with the
 parser's line), the generated JSON Schema (every error, humanised, with its line), then each
-condition's and action's own ``check`` and the checks across rules and files (duplicate
+condition's and action's own ``validate`` and the checks across rules and files (duplicate
 names, conflicting actions, sections defined twice). Every problem is collected; nothing is
 returned unless there are none. No network.
 """
@@ -21,7 +21,7 @@ from triage.errors import PolicyError
 from triage.policy import actions, conditions
 from triage.policy.messages import humanise
 from triage.policy.model import PolicySet, Rule, Sources, SummarySettings
-from triage.policy.registry import CheckContext
+from triage.policy.registry import ValidationContext
 from triage.policy.schema import policy_schema
 from triage.policy.values import label_problem
 from triage.policy.yaml_lines import LocatedYaml, YamlSyntaxError, load
@@ -76,9 +76,8 @@ class _FileCheck:
         self.path = path
         self.name = str(path)
         self.problems: list[Problem] = []
-        self.context = CheckContext(
+        self.context = ValidationContext(
             policy_dir=path.parent,
-            templates_dir=path.parent / "templates",
             prompts_dir=prompts_dir or path.parent.parent / "prompts",
         )
         self.doc: LocatedYaml | None = None
@@ -154,7 +153,7 @@ class _FileCheck:
                 ("actions", actions.ACTIONS),
             ):
                 for name, value in (rule.get(kind) or {}).items():
-                    for problem in registry[name](value).check(self.context):
+                    for problem in registry[name](value).validate(self.context):
                         self.add((*base, kind, name), problem)
             for problem in actions.conflicts(rule.get("actions") or {}):
                 self.add((*base, "actions"), problem)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from triage.policy.actions import Action
 from triage.policy.conditions import Condition
+from triage.policy.effects import RuleEffects
 
 DEFAULT_OBJECTIVE_LABEL = "SP Objective"
 DEFAULT_EXCLUDE_LABELS = ("triage::ignore",)
@@ -31,7 +33,7 @@ class SummarySettings:
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule:  # not slotted: ``effects`` is cached on the instance
     name: str
     conditions: tuple[Condition, ...]
     actions: tuple[Action, ...]
@@ -39,8 +41,13 @@ class Rule:
     max_epics: int | None = None
     location: str = ""  # file:line where the rule starts
 
-    def action(self, name: str) -> Action | None:
-        return next((a for a in self.actions if a.name == name), None)
+    @cached_property
+    def effects(self) -> RuleEffects:
+        """What the rule does when it matches, as its actions contributed it."""
+        effects = RuleEffects()
+        for action in self.actions:
+            action.contribute(effects)
+        return effects
 
 
 @dataclass(frozen=True)

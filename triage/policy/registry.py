@@ -1,25 +1,24 @@
 """Registries of policy elements: one class per YAML name, found by that name.
 
 A condition or action is a class with a ``name``, a JSON Schema fragment for its value, a
-docstring whose ``Example:`` block is valid YAML, and a ``check`` for what a schema cannot
+docstring whose ``Example:`` block is valid YAML, and a ``validate`` for what a schema cannot
 say (a template that does not exist). The policy JSON Schema, the validator's list of valid
 keys and the documentation all come from here, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 
 @dataclass(frozen=True)
-class CheckContext:
-    """What an element's ``check`` may consult: the policy file's folder and known names."""
+class ValidationContext:
+    """What an element's ``validate`` may consult: the policy file's folder and known names."""
 
     policy_dir: Path
-    templates_dir: Path
     prompts_dir: Path
 
 
@@ -32,8 +31,11 @@ class Element:
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def check(self, context: CheckContext) -> list[str]:
-        """Problems the schema cannot catch; empty when the element makes sense."""
+    def validate(self, context: ValidationContext) -> list[str]:
+        """Problems the schema cannot catch; empty when the element makes sense.
+
+        Named ``validate`` (configuration) to keep it apart from the SMART checker's
+        ``check`` (objectives)."""
         return []
 
     @classmethod
@@ -88,6 +90,3 @@ class Registry(Generic[E]):
                 name: {**cls.schema, "description": cls.summary()} for name, cls in self.items()
             },
         }
-
-
-Factory = Callable[[Any], Element]

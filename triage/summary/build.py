@@ -7,6 +7,7 @@ from typing import Any
 
 from triage.gitlab.client import GitLab
 from triage.policy.model import SummarySettings
+from triage.records import EpicRecord
 from triage.summary.figures import Figures, compute
 from triage.summary.markdown import render
 from triage.summary.publish import Published, publish
@@ -14,9 +15,8 @@ from triage.summary.publish import Published, publish
 
 def figures_of(report: dict[str, Any]) -> Figures:
     today = datetime.fromisoformat(report["run"]["now"]).date()
-    return compute(
-        report["epics"], report["run"]["groups"], report["errors"], report.get("llm", {}), today
-    )
+    epics = (EpicRecord.from_json(epic) for epic in report["epics"])
+    return compute(epics, report["run"]["groups"], report["errors"], report.get("llm", {}), today)
 
 
 def preview(figures: Figures) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from triage.records import EpicRecord
 from triage.smart.findings import ELEMENTS
 
 STAGES = ("Proposed", "Accepted", "Delivered", "Verified")
@@ -29,16 +30,16 @@ class Top:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.items: list[dict[str, Any]] = []
+        self.items: list[EpicRecord] = []
         self.public = 0
         self.confidential = 0
 
-    def add(self, epic: dict[str, Any]) -> None:
-        if epic["confidential"]:
+    def add(self, epic: EpicRecord) -> None:
+        if epic.confidential:
             self.confidential += 1
             return
         self.public += 1
-        bisect.insort(self.items, epic, key=lambda e: e["reference"])
+        bisect.insort(self.items, epic, key=lambda e: e.reference)
         if len(self.items) > self.limit:
             self.items.pop()
 
@@ -59,13 +60,13 @@ class Row:
             return 0
         return round(100 * self.present / (len(ELEMENTS) * self.objectives))
 
-    def add(self, epic: dict[str, Any], overdue: bool, stale: bool) -> None:
+    def add(self, epic: EpicRecord, overdue: bool, stale: bool) -> None:
         self.objectives += 1
-        self.incomplete += bool(epic["missing"])
+        self.incomplete += bool(epic.missing)
         self.overdue += overdue
         self.stale += stale
-        self.present += len(ELEMENTS) - len(epic["missing"])
-        if epic["rules"]:
+        self.present += len(ELEMENTS) - len(epic.missing)
+        if epic.rules:
             self.attention.add(epic)
 
     def merge(self, other: Row) -> None:
@@ -97,9 +98,9 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def disagrees(epic: dict[str, Any]) -> str | None:
+def disagrees(epic: EpicRecord) -> str | None:
     """Why the epic's Verifiable Outcome stage and its content disagree, if they do."""
-    stage, missing = epic["vo_stage"], set(epic["missing"])
+    stage, missing = epic.vo_stage, set(epic.missing)
     gaps = missing & {"baseline", "success_criteria", "timeline"}
     if stage in AGREED and gaps:
         return f"{stage} without {', '.join(sorted(g.replace('_', ' ') for g in gaps))}"
@@ -133,27 +134,26 @@ class Aggregator:
                 return "/".join(group.split("/")[: root.count("/") + 2])
         return group
 
-    def add(self, epic: dict[str, Any]) -> None:
-        if epic.get("skipped"):
+    def add(self, epic: EpicRecord) -> None:
+        if epic.skipped:
             return
-        overdue, stale = "overdue" in epic["reasons"], "stale" in epic["reasons"]
+        overdue, stale = "overdue" in epic.reasons, "stale" in epic.reasons
         self.headline["scanned"] += 1
-        self.headline["complete" if not epic["missing"] else "incomplete"] += 1
+        self.headline["complete" if not epic.missing else "incomplete"] += 1
         self.headline["overdue"] += overdue
         self.headline["stale"] += stale
-        self.epic_errors += bool(epic["error"])
-        self.findings.update(epic["findings"])
-        self.funnel["no stage" if epic["vo_stage"] == "none" else epic["vo_stage"]] += 1
-        person = epic["owner"] or epic["author"] or "(nobody)"
+        self.epic_errors += bool(epic.error)
+        self.findings.update(epic.findings)
+        self.funnel["no stage" if epic.vo_stage == "none" else epic.vo_stage] += 1
+        person = epic.owner or epic.author or "(nobody)"
         self.csms.setdefault(person, Row(person)).add(epic, overdue, stale)
-        unit = self._unit(epic["group"])
+        unit = self._unit(epic.group)
         # customer rows list no epics: no attention list to keep per group
         self.by_group.setdefault(unit, Row(unit, attention=Top(0))).add(epic, overdue, stale)
-        for heading in epic["summary"]:
+        for heading in epic.summary:
             self.sections.setdefault(heading, Top(LIST_LIMIT)).add(epic)
-        why = disagrees(epic)
-        if why:
-            self.disagreements.add({**epic, "why": why})
+        if disagrees(epic):
+            self.disagreements.add(epic)
 
     def customers(self) -> list[Row]:
         """Per customer: a root's own row, or its subgroups' when the root only holds
@@ -184,7 +184,7 @@ class Aggregator:
 
 
 def compute(
-    epics: Iterable[dict[str, Any]],
+    epics: Iterable[EpicRecord],
     roots: list[str],
     errors: list[str],
     llm: dict[str, Any],

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from triage.records import EpicRecord
 from triage.sanitize import sanitize
 from triage.smart.findings import FINDING_KINDS
-from triage.summary.figures import HEADLINE, STAGES, Figures, Row, Top, half_year
+from triage.summary.figures import HEADLINE, STAGES, Figures, Row, Top, disagrees, half_year
 
 BLOCK = re.compile(r"<!-- smart-triage:summary (?P<json>\{.*?\}) -->", re.DOTALL)
 TICK = re.compile(r"^- \[[xX]\] `(?P<name>[^`]+)`", re.MULTILINE)
@@ -66,13 +67,13 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _link(epic: dict[str, Any]) -> str:
-    title = re.sub(r"[\[\]]", "", _cell(epic["title"]))[:80]
-    return f"[{epic['reference']}]({epic['url']}) {title}"
+def _link(epic: EpicRecord) -> str:
+    title = re.sub(r"[\[\]]", "", _cell(epic.title))[:80]
+    return f"[{epic.reference}]({epic.url}) {title}"
 
 
 def _epic_list(top: Top) -> str:
-    parts = [f"[{e['reference']}]({e['url']})" for e in top.items]
+    parts = [f"[{e.reference}]({e.url})" for e in top.items]
     if top.public > len(top.items):
         parts.append(f"and {top.public - len(top.items)} more")
     if top.confidential:
@@ -80,7 +81,7 @@ def _epic_list(top: Top) -> str:
     return ", ".join(parts)
 
 
-def _bullets(top: Top, line: Callable[[dict[str, Any]], str]) -> list[str]:
+def _bullets(top: Top, line: Callable[[EpicRecord], str]) -> list[str]:
     """A bullet per listed epic; the rest and the confidential ones only counted."""
     lines = [line(e) for e in top.items]
     if top.public > len(top.items):
@@ -172,7 +173,7 @@ def render(figures: Figures, previous: Previous | None) -> str:
     ]
     if figures.disagreements.public or figures.disagreements.confidential:
         lines += ["Stage and content disagree:", ""]
-        lines += _bullets(figures.disagreements, lambda e: f"- {_link(e)}: {e['why']}")
+        lines += _bullets(figures.disagreements, lambda e: f"- {_link(e)}: {disagrees(e)}")
         lines.append("")
     if figures.findings:
         lines += ["## Most common findings", ""]
@@ -186,7 +187,7 @@ def render(figures: Figures, previous: Previous | None) -> str:
         lines.append("")
     for heading, epics in figures.sections.items():
         lines += [f"## {_cell(heading)}", ""]
-        lines += _bullets(epics, lambda e: f"- {_link(e)} (`{e['owner'] or e['author']}`)")
+        lines += _bullets(epics, lambda e: f"- {_link(e)} (`{e.owner or e.author}`)")
         lines.append("")
     lines += [
         f"## Manager verification, {window}",

@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import gitlab
 
 from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
+from triage.gitlab.issues import create_issue, edit_issue, recent_issues
 from triage.policy.model import SummarySettings
 from triage.summary.figures import Figures
 from triage.summary.markdown import Previous, read_previous, render
@@ -43,20 +41,8 @@ def _week_of(settings: SummarySettings, title: str) -> str | None:
 def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date) -> Published:
     if not settings.project:
         raise GitLabError("summary.project is not set in the policies")
-    try:
-        project = gl.rest.projects.get(settings.project)
-        issues = project.issues.list(
-            labels=list(settings.labels),
-            state="all",
-            order_by="created_at",
-            sort="desc",
-            per_page=50,
-            get_all=False,
-        )
-    except gitlab.GitlabError as exc:
-        raise GitLabError(
-            f"summary project '{settings.project}': HTTP {exc.response_code}"
-        ) from None
+    project = settings.project
+    issues = recent_issues(gl, project, list(settings.labels))
     dated = [
         (week, issue) for issue in issues if (week := _week_of(settings, issue.title)) is not None
     ]
@@ -81,33 +67,19 @@ def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date
             ticks.llm if ticks else (0, 0),
         ),
     )
-    try:
-        if current is not None:
-            if current.description == body:
-                return Published("unchanged", current.web_url)
-            current.description = body
-            current.save()
-            return Published("updated", current.web_url)
-        created = project.issues.create(
-            {
-                "title": title_for(settings, figures.week),
-                "description": body,
-                "labels": list(settings.labels),
-            }
-        )
-        closed = _close(previous, created) if settings.close_previous else None
-        return Published("created", created.web_url, closed)
-    except gitlab.GitlabError as exc:
-        raise GitLabError(f"cannot write the summary issue: HTTP {exc.response_code}") from None
-
-
-def _close(previous: Any, created: Any) -> str | None:
-    if previous is None or previous.state != "opened":
-        return None
-    previous.description = (
-        f"{previous.description}\n\n**Superseded by** "
-        f"{created.references['full']}: {created.web_url}"
+    if current is not None:
+        if current.description == body:
+            return Published("unchanged", current.web_url)
+        edit_issue(gl, project, current.iid, body)
+        return Published("updated", current.web_url)
+    created = create_issue(
+        gl, project, title_for(settings, figures.week), body, list(settings.labels)
     )
-    previous.state_event = "close"
-    previous.save()
-    return str(previous.web_url)
+    closed = None
+    if settings.close_previous and previous is not None and previous.state == "opened":
+        superseded = (
+            f"{previous.description}\n\n**Superseded by** {created.reference}: {created.web_url}"
+        )
+        edit_issue(gl, project, previous.iid, superseded, close=True)
+        closed = previous.web_url
+    return Published("created", created.web_url, closed)

@@ -15,8 +15,13 @@ def load_report(path: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not a readable report: {exc}") from None
-    if data.get("version") != 1 or "epics" not in data:
+    if "epics" not in data or "run" not in data:
         raise UsageError(f"{path}: not a smart-triage run report")
+    if data.get("version") != 2:
+        raise UsageError(
+            f"{path}: a run report of format {data.get('version')}; this version reads "
+            "format 2: run the shards with the same smart-triage version"
+        )
     return data
 
 
@@ -43,7 +48,7 @@ def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
     first = reports[0]["run"]
     exhausted = any(r.get("llm", {}).get("budget_exhausted") for r in reports)
     return {
-        "version": 1,
+        "version": 2,
         "run": {**first, "groups": sorted(set(groups)), "shard": f"{len(reports)} merged"},
         "counts": dict(counts),
         "requests": dict(requests),

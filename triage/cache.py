@@ -1,0 +1,119 @@
+"""The write cache: what the bot wrote last time, so an unchanged week costs no reads.
+
+A cache, never the truth: the marker at the end of the bot's note is the truth. Per epic it
+keeps the note's id and marker; with it, a weekly re-run on unchanged data reads no notes
+and writes nothing; without it (first run, lost cache) the bot reads each epic's notes and
+finds its marker. It is a SQLite file, each epic committed as soon as its writes are made,
+so a run killed half-way leaves a cache that knows every write it made, and nothing is held
+in memory, however many epics there are.
+
+It also remembers when the bot itself last touched each epic. GitLab moves an epic's
+``updatedAt`` for every note and label change, the bot's included; without this, the bot's
+own note would make a stale objective look fresh on the next run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from triage.plan.marker import BotNote, Existing, NoteMarker
+
+VERSION = 2  # PRAGMA user_version; a file of another version is started afresh
+SAME_WRITE = timedelta(seconds=5)  # GitLab touches the epic in the note's own transaction
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (epic TEXT PRIMARY KEY, note TEXT NOT NULL, marker TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS touches (
+  epic TEXT PRIMARY KEY, touched TEXT NOT NULL, human TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one epic's processing wrote, to record in one transaction."""
+
+    note: BotNote | None = None
+    touched: str | None = None  # updatedAt GitLab gave the epic at the bot's last write
+    human: str | None = None  # updatedAt before that write: the last change by a person
+
+
+class WriteCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(
+            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
+        )
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+            self._db.executescript(
+                "DROP TABLE IF EXISTS comments; DROP TABLE IF EXISTS notes; "
+                "DROP TABLE IF EXISTS touches; DROP TABLE IF EXISTS meta;"
+            )
+            self._db.execute(f"PRAGMA user_version = {VERSION}")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        # Complete only after a whole --apply run: then an epic without an entry has no
+        # note; after a dry-run or a killed first run, notes must be read.
+        self.complete = (
+            self._db.execute("SELECT 1 FROM meta WHERE key = 'complete'").fetchone() is not None
+        )
+
+    def existing(self, epic: str) -> Existing | None:
+        """What the bot has on ``epic`` as far as the cache knows: ``None`` when it cannot
+        say (the epic's notes must be read)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT note, marker FROM notes WHERE epic = ?", (epic,)
+            ).fetchone()
+        if row:
+            marker = NoteMarker.parse(row[1])
+            if marker is not None:
+                return Existing(BotNote(row[0], marker))
+        return Existing() if self.complete else None
+
+    def last_human_update(self, epic: str, updated_at: datetime | None) -> datetime | None:
+        """``updated_at``, unless the bot's own last write is what set it."""
+        if updated_at is None:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT touched, human FROM touches WHERE epic = ?", (epic,)
+            ).fetchone()
+        if row and abs(updated_at - datetime.fromisoformat(row[0])) <= SAME_WRITE:
+            return datetime.fromisoformat(row[1])
+        return updated_at
+
+    def record(self, epic: str, written: Written) -> None:
+        """Remember what was written for ``epic`` now, durably, in one transaction."""
+        if written.note is None and not written.touched:
+            return
+        with self._lock:
+            self._db.execute("BEGIN")
+            if written.note is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)",
+                    (epic, written.note.id, written.note.marker.render()),
+                )
+            if written.touched and written.human:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO touches VALUES (?, ?, ?)",
+                    (epic, written.touched, written.human),
+                )
+            self._db.execute("COMMIT")
+
+    def mark_complete(self) -> None:
+        """Say that every epic of the run was recorded (after a whole --apply run), so an
+        epic without an entry has no note; the write-ahead log is folded into the file."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', 'yes')")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

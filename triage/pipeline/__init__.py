@@ -1,0 +1,1 @@
+"""A triage run, orchestrated: options, the epic stream, per-epic work, console, summary."""

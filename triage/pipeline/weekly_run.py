@@ -1,0 +1,161 @@
+"""One triage run: validate, stream epics, assess, plan, apply, report, summarize.
+
+Policies, templates and settings are all validated before the first request, so a bad
+policy file costs nothing. Epics are streamed page by page and handed to a bounded pool of
+workers, so memory stays flat however many epics there are and GitLab sees at most
+``concurrency`` requests at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+
+from triage.apply import EpicResult, Writer
+from triage.cache import WriteCache
+from triage.errors import GitLabError, UsageError
+from triage.gitlab.client import GitLab
+from triage.gitlab.reads import current_username, epic_pages
+from triage.gitlab.writes import LabelDirectory
+from triage.llm.factory import make_drafters
+from triage.llm.suggestion import Drafter
+from triage.pipeline.console import Console
+from triage.pipeline.epic_worker import EpicWorker
+from triage.pipeline.limits import RuleLimits
+from triage.pipeline.options import RunOptions, shard_groups, top_groups
+from triage.policy.loader import load_policies
+from triage.policy.model import PolicySet
+from triage.policy.templates import load_templates
+from triage.records import Epic
+from triage.report import RunReport
+from triage.settings import GitLabSettings
+from triage.smart.checker import Checker
+from triage.summary.build import publish_summary
+
+
+def run_triage(
+    options: RunOptions,
+    settings_factory: Callable[[], GitLabSettings],
+    console: Console,
+    drafters: dict[str, Drafter] | None = None,
+) -> RunReport:
+    policies = load_policies([options.policies], options.prompts)  # before any request
+    templates = load_templates(policies)
+    budget = None
+    if drafters is None:
+        drafters, budget = make_drafters(
+            policies, os.environ, options.max_llm_calls, options.max_llm_tokens
+        )
+    groups = options.groups or list(policies.sources.groups)
+    if not groups:
+        raise UsageError("no groups to scan: list them in sources.groups or pass --group")
+    groups = shard_groups(top_groups(groups, policies.sources.include_subgroups), options.shard)
+    now = options.now or datetime.now().astimezone()
+    settings = settings_factory()
+    report = RunReport(
+        mode="apply" if options.apply else "dry-run",
+        now=now,
+        groups=groups,
+        shard=f"{options.shard[0]}/{options.shard[1]}",
+        policies=[str(p) for p in policies.files],
+        started=datetime.now().astimezone(),
+    )
+    gl = GitLab(settings)
+    cache = WriteCache(options.cache)
+    try:
+        bot = current_username(gl)
+        worker = EpicWorker(
+            writer=Writer(
+                gl, bot, LabelDirectory(gl, policies.sources.create_missing_labels), cache
+            ),
+            policies=policies,
+            checker=Checker(policies.synonyms),
+            templates=templates,
+            drafters=drafters,
+            identities={name: d.identity for name, d in drafters.items()},
+            limits=RuleLimits({r.name: r.max_epics for r in policies.rules}),
+            now=now,
+            dry_run=not options.apply,
+            diff=options.diff,
+        )
+        console.progress(
+            f"{report.mode}: {len(groups)} group(s), {len(policies.rules)} rules, "
+            f"as @{bot}, clock {now.date().isoformat()}"
+        )
+        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+            pending: list[Future[EpicResult]] = []
+            for fetched in _epics(gl, groups, policies, report, console):
+                pending.append(pool.submit(worker, fetched))
+                if len(pending) >= options.concurrency * 4:  # keep memory flat
+                    _collect(pending.pop(0), report, console)
+            for future in pending:
+                _collect(future, report, console)
+        if options.apply:
+            cache.mark_complete()
+            report.llm = budget.report() if budget else {"drafter": "offline template"}
+            report.summary = _summary(gl, policies, report, options, console)
+    except BaseException:
+        report.close()  # the caller never gets the report to close
+        raise
+    finally:
+        report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
+        report.llm = budget.report() if budget else {"drafter": "offline template"}
+        report.finished = datetime.now().astimezone()
+        gl.close()
+        cache.close()
+    c = report.counts
+    console.progress(
+        f"fetched {c['fetched']}, matched {c['matched']}, skipped {c['skipped']}, "
+        f"planned {c['planned']}, written {c['written']}, unchanged {c['unchanged']}, "
+        f"limited {c['limited']}, failed {c['failed']}; "
+        f"{sum(report.requests.values())} GitLab requests"
+    )
+    return report
+
+
+def _summary(
+    gl: GitLab, policies: PolicySet, report: RunReport, options: RunOptions, console: Console
+) -> dict[str, str] | None:
+    """Publish the weekly summary after an unsharded run (shards are merged by
+    ``triage summarize``); a failure is an error of the run, not a crash."""
+    if not policies.summary.project or options.shard[1] > 1 or not options.summary:
+        return None
+    try:
+        published = publish_summary(gl, policies.summary, report.figures())
+    except GitLabError as exc:
+        report.errors.append(f"summary: {exc}")
+        console.progress(f"summary: FAILED: {exc}")
+        return None
+    console.progress(f"summary issue {published.action}: {published.url}")
+    return {"action": published.action, "url": published.url, "closed": published.closed or ""}
+
+
+def _epics(
+    gl: GitLab, groups: list[str], policies: PolicySet, report: RunReport, console: Console
+) -> Iterator[Epic]:
+    seen: set[str] = set()
+    for group in groups:
+        fetched = 0
+        try:
+            for page in epic_pages(
+                gl, group, policies.sources.objective_label, policies.sources.include_subgroups
+            ):
+                fetched += len(page)
+                report.counts["fetched"] += len(page)
+                for epic in page:
+                    if epic.id not in seen:
+                        seen.add(epic.id)
+                        yield epic
+        except GitLabError as exc:
+            report.errors.append(f"{group}: {exc}")
+            console.progress(f"{group}: FAILED to read epics: {exc}")
+            continue
+        console.progress(f"{group}: fetched {fetched} objective epic(s)")
+
+
+def _collect(future: Future[EpicResult], report: RunReport, console: Console) -> None:
+    result = future.result()
+    report.add(result)
+    console.result(result)

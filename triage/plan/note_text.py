@@ -1,0 +1,107 @@
+"""The text of the bot's one note per epic: open sections, fixed lines, one footer.
+
+Every section comes from its rule's template; the whole note passes the one sanitizer,
+which lets through only the mention the planner decided on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from triage.plan.assess import Assessment, Reason, Section
+from triage.plan.marker import MOVED_MARKER, NoteMarker
+from triage.sanitize import sanitize
+
+DRAFT_ON_APPLY = "_A drafted fix is added here when the run applies._"
+
+
+@dataclass(frozen=True)
+class FixedLine:
+    rule: str
+    heading: str
+    since: date
+
+
+def checklist(reasons: Sequence[Reason]) -> str:
+    return "\n".join(f"- [ ] {reason.text}" for reason in reasons)
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    text = template.format_map(values).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def _values(section: Section, assessment: Assessment, suggestion: str) -> dict[str, str]:
+    epic = assessment.epic
+    findings = checklist(section.reasons)
+    if section.repeated:
+        also = (
+            "- "
+            + "Also needed here: the items listed above ("
+            + ", ".join(r.key.replace("_", " ").replace("missing ", "") for r in section.repeated)
+            + ")."
+        )
+        findings = f"{findings}\n{also}" if findings else also
+    return {
+        "findings": findings,
+        "suggestion": suggestion,
+        "title": epic.title,
+        "url": epic.web_url,
+        "rule": section.name,
+        "due_date": epic.due_date.isoformat() if epic.due_date else "not set",
+    }
+
+
+def heading_of(template: str, rule: str) -> str:
+    """The first Markdown heading of a template, without placeholders: a fixed section's
+    name."""
+    for line in template.splitlines():
+        if line.startswith("#"):
+            text = re.sub(r"\s*\(?\{[a-z_]+\}\)?", "", line.lstrip("#")).strip()
+            if text:
+                return text
+    return f"rule {rule}"
+
+
+def render_note(
+    assessment: Assessment,
+    sections: Sequence[Section],
+    templates: Mapping[str, str],
+    suggestions: Mapping[str, str],
+    fixed: Sequence[FixedLine],
+    mention: str | None,
+    marker: NoteMarker,
+) -> str:
+    """The finished note: sections, fixed lines, footer, sanitized as a whole, marker last."""
+    if not sections:
+        since = max((line.since for line in fixed), default=None)
+        when = f" since {since.isoformat()}" if since else ""
+        body = f"All triage checks pass on this objective{when}. Thank you!"
+        return f"{sanitize(body)}\n\n{marker.render()}"
+    parts = [f"@{mention}: this objective has new findings." if mention else ""]
+    for section in sections:
+        values = _values(section, assessment, suggestions.get(section.name, ""))
+        parts.append(_fill(templates[section.name], values))
+    if fixed:
+        parts.append(
+            "**Fixed:**\n"
+            + "\n".join(f"- {line.heading}: fixed since {line.since.isoformat()}" for line in fixed)
+        )
+    parts.append(
+        "<sub>smart-triage keeps this one note up to date as the objective changes. To stop "
+        f"these checks on this epic, add the label `{assessment.opt_out_label}`.</sub>"
+    )
+    body = "\n\n".join(part for part in parts if part)
+    allowed = [mention] if mention else []
+    return f"{sanitize(body, allowed)}\n\n{marker.render()}"
+
+
+def moved_text(note_url: str) -> str:
+    """What a comment of the old one-comment-per-rule format becomes once moved."""
+    return (
+        f"{sanitize(f'This check now lives in the triage note of this epic: {note_url}')}"
+        f"\n\n{MOVED_MARKER}"
+    )

@@ -1,0 +1,1 @@
+"""Triage policies: YAML files loaded, validated against registries, merged into one set."""
