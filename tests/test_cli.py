@@ -1,4 +1,5 @@
-"""The ``triage`` command line, run as a user runs it: in a subprocess."""
+"""The ``triage`` command line: in-process (``tests.cli``), plus the subprocesses that need a
+real process: the sandbox server, and one smoke test of ``python -m triage``."""
 
 from __future__ import annotations
 
@@ -10,17 +11,8 @@ from collections.abc import Iterator
 import gitlab
 import pytest
 
+from tests.cli import run_cli
 from tests.sandbox.queries import EPICS
-
-
-def triage(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "triage", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -62,26 +54,31 @@ def test_sandbox_command_serves_the_documented_query(served):
     ],
 )
 def test_bad_sandbox_options_exit_2_with_a_clear_message(args, message):
-    result = triage("sandbox", "--port", "0", *args)
+    result = run_cli("sandbox", "--port", "0", *args)
     assert result.returncode == 2
     assert message in result.stderr
     assert result.stdout == ""
 
 
 def test_help_lists_the_commands():
-    result = triage("--help")
+    """The one subprocess smoke test: ``python -m triage`` runs as a user runs it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "triage", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0
     assert "sandbox" in result.stdout
 
 
-def test_sandbox_commands_name_the_extra_when_the_sandbox_is_missing(monkeypatch, capsys):
+def test_sandbox_commands_name_the_extra_when_the_sandbox_is_missing(monkeypatch):
     """A plain install has no sandbox: the command says which extra brings it."""
-    from triage.cli import main
-
     monkeypatch.setitem(sys.modules, "gitlab_sandbox", None)  # import fails as if absent
-    assert main(["sandbox", "--port", "0"]) == 2
-    err = capsys.readouterr().err
-    assert "pip install 'smart-triage[sandbox]'" in err
+    result = run_cli("sandbox", "--port", "0")
+    assert result.returncode == 2
+    assert "pip install 'smart-triage[sandbox]'" in result.stderr
 
 
 def test_sandbox_llm_modes_are_the_sandboxes_own():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
+from tests.cli import run_cli
 from triage.policy.actions import Comment, Suggest
 from triage.policy.loader import PolicyProblems, load_policies
 from triage.policy.schema import policy_schema
@@ -30,6 +29,7 @@ def test_the_default_policies_load_and_encode_the_handbook():
     names = [rule.name for rule in policies.rules]
     assert names == [
         "smart-objective",
+        "objective-format",
         "required-labels",
         "overdue-objective",
         "stale-objective",
@@ -41,8 +41,12 @@ def test_the_default_policies_load_and_encode_the_handbook():
     assert policies.sources.exclude_labels == ("triage::ignore",)
     assert policies.summary.project == "cs-ops/triage-reports"
     smart = policies.rules[0]
-    assert isinstance(smart.action("comment"), Comment)
-    assert isinstance(smart.action("suggest"), Suggest)
+    assert [type(a) for a in smart.actions][:2] == [Comment, Suggest]
+    assert smart.effects.template == "templates/smart.md"
+    assert smart.effects.prompt == "smart_criteria"
+    assert smart.effects.mention == "owner"
+    assert smart.effects.add_labels == ("Needs SMART criteria",)
+    assert policies.rules[1].effects.add_labels == ("Needs objective format",)
     assert smart.max_epics == 200
     assert smart.location == f"{POLICIES / 'objectives.yml'}:8"
     assert "Needs SMART criteria" in policies.labels_used()
@@ -111,21 +115,11 @@ def test_a_missing_path_is_a_clear_error(tmp_path):
         load_policies([tmp_path])
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "triage", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        check=False,
-    )
-
-
-def test_validate_command_exit_codes_and_output(tmp_path):
+def test_validate_command_exit_codes_and_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # `validate` reads policies/ from the working directory
     ok = run_cli("validate")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("ok: 2 file(s), 7 rule(s)")
+    assert ok.stdout.startswith("ok: 2 file(s), 8 rule(s)")
     bad = write(
         tmp_path,
         "bad.yml",
@@ -141,7 +135,8 @@ def test_validate_command_exit_codes_and_output(tmp_path):
     ]
 
 
-def test_schema_command_prints_the_schema_that_validates_the_defaults():
+def test_schema_command_prints_the_schema_that_validates_the_defaults(monkeypatch):
+    monkeypatch.chdir(ROOT)
     printed = run_cli("schema")
     assert printed.returncode == 0
     schema = json.loads(printed.stdout)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+
+from tests.cli import Result, run_cli
 
 COMPLETE = """# Cut deployment time to 20 minutes
 
@@ -30,15 +30,8 @@ Owner: @csm.north
 VAGUE = "# GitLab CI\n\n**Metrics:** Increase GitLab CI usage\n"
 
 
-def lint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "triage", "lint", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def lint(*args: str, stdin: str | None = None) -> Result:
+    return run_cli("lint", *args, stdin=stdin)
 
 
 def test_a_complete_markdown_objective_passes(tmp_path):

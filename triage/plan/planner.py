@@ -232,12 +232,9 @@ def _mentioning_keys(kept: tuple[Section, ...]) -> set[str]:
 
 
 def _suggestions(kept: tuple[Section, ...], drafts: Drafts) -> dict[str, str]:
-    texts = dict(drafts.texts)
-    if drafts.pending:
-        for s in kept:
-            if s.effects.prompt:
-                texts.setdefault(s.name, DRAFT_ON_APPLY)
-    return texts
+    """Drafts go only into sections whose rule asks for one."""
+    placeholder = DRAFT_ON_APPLY if drafts.pending else ""
+    return {s.name: drafts.texts.get(s.name, placeholder) for s in kept if s.effects.prompt}
 
 
 def _labels(assessment: Assessment, kept: tuple[Section, ...]) -> Write:

@@ -1,0 +1,59 @@
+"""The write cache: what it says about an epic, and when it may say "no note"."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from triage.cache import WriteCache, Written
+from triage.plan.marker import BotNote, NoteMarker
+
+MARKER = NoteMarker("ab" * 8, ("smart-objective",), (), frozenset({"missing_baseline"}))
+
+
+def test_a_recorded_note_is_known_across_runs(tmp_path):
+    path = tmp_path / "cache.db"
+    cache = WriteCache(path)
+    cache.record("e1", Written(BotNote("n1", MARKER), "2026-11-20T10:00:00+00:00", None))
+    cache.close()
+    again = WriteCache(path)
+    existing = again.existing("e1")
+    assert existing is not None and existing.note is not None
+    assert (existing.note.id, existing.note.marker) == ("n1", MARKER)
+    assert existing.note.body is None  # the cache keeps no text: --diff reads it
+
+
+def test_an_unknown_epic_has_no_note_only_after_a_complete_run(tmp_path):
+    path = tmp_path / "cache.db"
+    cache = WriteCache(path)
+    assert cache.existing("e2") is None  # cannot say: the notes must be read
+    cache.mark_complete()
+    cache.close()
+    again = WriteCache(path)
+    found = again.existing("e2")
+    assert found is not None and found.note is None and not found.legacy
+
+
+def test_the_bots_own_write_is_not_taken_for_a_persons_activity(tmp_path):
+    cache = WriteCache(tmp_path / "cache.db")
+    touched = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    human = datetime(2026, 9, 1, tzinfo=UTC)
+    cache.record("e1", Written(None, touched.isoformat(), human.isoformat()))
+    assert cache.last_human_update("e1", touched + timedelta(seconds=2)) == human
+    later = touched + timedelta(days=3)
+    assert cache.last_human_update("e1", later) == later  # somebody changed it since
+
+
+def test_a_cache_of_the_older_format_starts_afresh(tmp_path):
+    path = tmp_path / "state.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE comments (epic TEXT, rule TEXT, fingerprint TEXT, note TEXT, state TEXT);"
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('complete', 'yes');"
+    )
+    db.commit()
+    db.close()
+    cache = WriteCache(path)
+    assert not cache.complete  # an old 'complete' must not make the bot skip reading notes
+    assert cache.existing("e1") is None
