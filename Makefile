@@ -2,7 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PYTEST_ARGS ?=
+# one test worker per core; PYTEST_ARGS= (empty) runs the suite in one process
+PYTEST_ARGS ?= -n auto
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint typecheck unit sandbox clean
