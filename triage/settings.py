@@ -79,8 +79,8 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         return default
     try:
         value = float(raw)
-    except ValueError:
-        raise UsageError(f"{name} must be a number, got '{raw}'") from None
+    except ValueError as exc:
+        raise UsageError(f"{name} must be a number, got '{raw}'") from exc
     if value <= 0:
         raise UsageError(f"{name} must be positive, got '{raw}'")
     return value

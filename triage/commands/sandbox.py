@@ -108,9 +108,9 @@ def run(args: argparse.Namespace) -> int:
             verbose=args.verbose,
         )
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from exc
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
     seeded = sandbox.seeded
     print(f"listening on {sandbox.url}")
     print(f"token: {sandbox.token}")

@@ -82,4 +82,4 @@ class LabelDirectory:
             if exc.response_code != 409:  # 409: created meanwhile by another run
                 raise GitLabError(
                     f"cannot create label '{title}' in '{top_group}': HTTP {exc.response_code}"
-                ) from None
+                ) from exc

@@ -61,7 +61,7 @@ def load_prompt(folder: Path, name: str) -> Prompt:
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{path}: cannot read the prompt: {exc}") from None
+        raise PolicyError(f"{path}: cannot read the prompt: {exc}") from exc
     if not isinstance(data, dict):
         raise PolicyError(f"{path}: a prompt file is a mapping with version, system, user")
     for key, kind in (("version", int), ("system", str), ("user", str), ("schema", str)):
@@ -80,5 +80,5 @@ def load_prompt(folder: Path, name: str) -> Prompt:
         schema = json.loads(schema_path.read_text("utf-8"))
         jsonschema.Draft202012Validator.check_schema(schema)
     except (OSError, ValueError, jsonschema.SchemaError) as exc:
-        raise PolicyError(f"{schema_path}: not a valid JSON Schema: {exc}") from None
+        raise PolicyError(f"{schema_path}: not a valid JSON Schema: {exc}") from exc
     return Prompt(name, data["version"], data["system"], data["user"], schema)

@@ -50,9 +50,9 @@ def load(text: str) -> LocatedYaml:
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark else 1
         context = f"{exc.context}: " if exc.context else ""
-        raise YamlSyntaxError(line, f"YAML syntax error: {context}{exc.problem or exc}") from None
+        raise YamlSyntaxError(line, f"YAML syntax error: {context}{exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from None
+        raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from exc
     located = LocatedYaml(data)
     if node is not None:
         _walk(node, (), located)

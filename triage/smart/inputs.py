@@ -21,7 +21,7 @@ def read_objective(text: str, source: str) -> Epic:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UsageError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno})") from None
+            raise UsageError(f"{source}: not valid JSON: {exc.msg} (line {exc.lineno})") from exc
         return epic_from_shape(data, source)
     return epic_from_markdown(text)
 
@@ -41,10 +41,10 @@ def _date(value: Any, key: str, source: str) -> date | None:
         return None
     try:
         return date.fromisoformat(str(value))
-    except ValueError:
+    except ValueError as exc:
         raise UsageError(
             f"{source}: '{key}' must be a date like 2027-03-31, got {value!r}"
-        ) from None
+        ) from exc
 
 
 def _time(value: Any, key: str, source: str) -> datetime | None:
@@ -52,8 +52,8 @@ def _time(value: Any, key: str, source: str) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(f"{source}: '{key}' must be an ISO 8601 time, got {value!r}") from None
+    except ValueError as exc:
+        raise UsageError(f"{source}: '{key}' must be an ISO 8601 time, got {value!r}") from exc
 
 
 def epic_from_shape(data: Any, source: str) -> Epic:

@@ -53,9 +53,6 @@ class Parsed:
     prose: list[str] = field(default_factory=list)  # lines under no label
     headings: list[str] = field(default_factory=list)
 
-    def all_text(self) -> str:
-        return "\n".join([*(b.text for b in self.blocks), *self.prose])
-
 
 def normalise_label(label: str) -> str:
     """Lowercase words only: ``1. **Baseline metrics** (today):`` -> ``baseline metrics today``."""

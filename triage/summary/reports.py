@@ -14,7 +14,7 @@ def load_report(path: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable report: {exc}") from None
+        raise UsageError(f"{path}: not a readable report: {exc}") from exc
     if "epics" not in data or "run" not in data:
         raise UsageError(f"{path}: not a smart-triage run report")
     if data.get("version") != 2:
