@@ -102,7 +102,7 @@ def run_bot(box: Sandbox, folder: Path, args: list[str], rate: int) -> dict[str,
     touched = {
         e["reference"]
         for e in report["epics"]
-        if any(a["status"] not in ("unchanged", "limited") for a in e["actions"])
+        if any(w["status"] == "done" for w in e["writes"])
     }
     return {
         "seconds": round(elapsed, 1),

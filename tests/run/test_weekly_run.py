@@ -116,6 +116,9 @@ def test_one_note_per_epic_each_finding_once_then_a_rerun_writes_nothing(sandbox
         "stale-objective",
     }
     assert not any(ref in notes for ref in ("acme-corp&1", "globex&1", "initech&2"))
+    for ref, (note,) in notes.items():  # no finding stated twice on any epic
+        items = [line for line in note["body"].splitlines() if line.startswith("- [ ] ")]
+        assert len(items) == len(set(items)), ref
     body = notes["globex&2"][0]["body"]
     assert body.count("No baseline") == 1  # smart-objective states it; vo-stage points to it
     assert "Also needed here: the items listed above (baseline)" in body
