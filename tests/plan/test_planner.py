@@ -144,6 +144,19 @@ def test_old_format_comments_move_into_the_first_without_a_mention():
     assert "#note_1" in plan.writes[1].body
 
 
+def test_old_comments_left_by_a_run_that_died_while_moving_are_moved_without_a_note_edit():
+    first = plan_for(GAPS, (SMART,))
+    assert first.marker is not None
+    left = (LegacyComment("gid://gitlab/Note/2", "stage", ("missing_baseline",), True),)
+    existing = Existing(BotNote("gid://gitlab/Note/1", first.marker), left)
+    labelled = replace(GAPS, labels=(*GAPS.labels, "Needs SMART"))
+    plan = plan_for(labelled, (SMART,), existing)
+    assert [(w.kind, w.note_id) for w in plan.writes] == [
+        (WriteKind.MOVE_COMMENT, "gid://gitlab/Note/2")
+    ]
+    assert "#note_1" in plan.writes[0].body
+
+
 def test_a_limited_rule_adds_no_section_and_no_label():
     plan = plan_for(GAPS, (SMART,), limited=frozenset({"smart"}))
     assert plan.writes == () and plan.limited == ("smart",)

@@ -120,7 +120,6 @@ def plan_epic(
     marker, fixed_lines = _marker(assessment, existing, kept, today, drafts, templates)
     unchanged = (
         existing.note is not None
-        and not existing.legacy
         and existing.note.marker.fingerprint == marker.fingerprint
         and existing.note.marker.open == marker.open
     )
@@ -158,18 +157,28 @@ def plan_epic(
         elif existing.legacy:
             target = existing.legacy[0]
             writes.append(Write(WriteKind.UPDATE_NOTE, body, target.id, internal, mentions))
-            pointer = moved_text(note_url(epic.web_url, target.id))
-            writes += [
-                Write(WriteKind.MOVE_COMMENT, pointer, comment.id)
-                for comment in existing.legacy[1:]
-            ]
         else:
             writes.append(Write(WriteKind.CREATE_NOTE, body, None, internal, mentions))
+    writes += _moves(existing, epic.web_url)
     labels = _labels(assessment, kept)
     if labels.add_labels or labels.remove_labels:
         writes.append(labels)
     newly_fixed = tuple(rule for rule in known_open if rule not in open_rules)
     return EpicPlan(assessment, tuple(writes), open_rules, newly_fixed, left_out, marker)
+
+
+def _moves(existing: Existing, web_url: str) -> list[Write]:
+    """Old-format comments left over become pointers to the note: all of them when the
+    note exists (a run that died while moving them), else all but the first, which
+    becomes the note."""
+    if not existing.legacy:
+        return []
+    if existing.note is not None:
+        target, rest = existing.note.id, existing.legacy
+    else:
+        target, rest = existing.legacy[0].id, existing.legacy[1:]
+    pointer = moved_text(note_url(web_url, target))
+    return [Write(WriteKind.MOVE_COMMENT, pointer, comment.id) for comment in rest]
 
 
 def _previously_open(existing: Existing) -> tuple[str, ...]:
