@@ -100,9 +100,7 @@ def run_bot(box: Sandbox, folder: Path, args: list[str], rate: int) -> dict[str,
     counts = stats(box)
     report = json.loads((folder / "report.json").read_text())
     touched = {
-        e["reference"]
-        for e in report["epics"]
-        if any(w["status"] == "done" for w in e["writes"])
+        e["reference"] for e in report["epics"] if any(w["status"] == "done" for w in e["writes"])
     }
     return {
         "seconds": round(elapsed, 1),

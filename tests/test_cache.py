@@ -57,3 +57,12 @@ def test_a_cache_of_the_older_format_starts_afresh(tmp_path):
     cache = WriteCache(path)
     assert not cache.complete  # an old 'complete' must not make the bot skip reading notes
     assert cache.existing("e1") is None
+
+
+def test_a_failed_run_makes_the_next_one_read_notes_again(tmp_path):
+    path = tmp_path / "cache.db"
+    cache = WriteCache(path)
+    cache.mark_complete()
+    cache.mark_incomplete()  # a run with a failed epic or group
+    cache.close()
+    assert WriteCache(path).existing("e1") is None

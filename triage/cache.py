@@ -114,6 +114,11 @@ class WriteCache:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', 'yes')")
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def mark_incomplete(self) -> None:
+        """Say that some epic may have a note the cache does not know (a failed run)."""
+        with self._lock:
+            self._db.execute("DELETE FROM meta WHERE key = 'complete'")
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -157,6 +157,30 @@ def test_old_comments_left_by_a_run_that_died_while_moving_are_moved_without_a_n
     assert "#note_1" in plan.writes[0].body
 
 
+def test_a_label_one_rule_adds_is_not_removed_because_another_rule_is_resolved():
+    adds = rule("adds", {"comment": {"body": TEMPLATE}, "labels": ["Needs attention"]})
+    resolved = rule(
+        "resolved",
+        {"comment": {"body": TEMPLATE}, "remove_labels_when_resolved": ["Needs attention"]},
+        ["missing_owner"],  # GAPS has an assignee: this rule does not match
+    )
+    without = plan_for(GAPS, (adds, resolved))
+    with_it = plan_for(replace(GAPS, labels=(*GAPS.labels, "Needs attention")), (adds, resolved))
+    assert without.writes[-1].add_labels == ("Needs attention",)
+    assert all(w.kind is not WriteKind.LABELS for w in with_it.writes)  # stable: no loop
+
+
+def test_resolved_old_comments_are_left_alone_when_there_is_nothing_to_say():
+    legacy = (
+        LegacyComment("gid://gitlab/Note/1", "smart", (), False),
+        LegacyComment("gid://gitlab/Note/2", "stage", (), False),
+    )
+    complete = replace(
+        GAPS, description="## Baseline\n2 per week today.\n## Timeline\nBy 2027-03-31.\n"
+    )
+    assert plan_for(complete, (SMART, STAGE), Existing(None, legacy)).writes == ()
+
+
 def test_a_limited_rule_adds_no_section_and_no_label():
     plan = plan_for(GAPS, (SMART,), limited=frozenset({"smart"}))
     assert plan.writes == () and plan.limited == ("smart",)

@@ -319,10 +319,13 @@ def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
 ):
     box = make_sandbox(fault_rate=0.1, fault_seed=3, rate_limit=30, rate_limit_window=1)
     point_bot_at(box, monkeypatch)  # pacing off: the sandbox must answer with 429s
-    report = tmp_path / "report.json"
+    report, cache = tmp_path / "report.json", str(tmp_path / "cache.db")
     codes = []
     for _ in range(4):  # a weekly schedule would just run again next week
-        codes.append(main(["run", "--now", NOW, "--apply", "--report", str(report)]))
+        # with the cache: a run with failures must not let the next trust it to say "no note"
+        codes.append(
+            main(["run", "--now", NOW, "--apply", "--report", str(report), "--cache", cache])
+        )
         data = json.loads(report.read_text())
         assert len(data["epics"]) + len(data["errors"]) >= 1
         failed = [e for e in data["epics"] if e["error"]]

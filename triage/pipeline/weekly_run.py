@@ -93,7 +93,13 @@ def run_triage(
             for future in pending:
                 _collect(future, report, console)
         if options.apply:
-            cache.mark_complete()
+            # Complete only when every epic and group was read and written: after a
+            # failure, an epic without an entry may still have a note, so the next run
+            # reads notes instead of trusting the cache to say "none".
+            if report.errors:
+                cache.mark_incomplete()
+            else:
+                cache.mark_complete()
             report.llm = budget.report() if budget else {"drafter": "offline template"}
             report.summary = _summary(gl, policies, report, options, console)
     except BaseException:

@@ -159,7 +159,8 @@ def plan_epic(
             writes.append(Write(WriteKind.UPDATE_NOTE, body, target.id, internal, mentions))
         else:
             writes.append(Write(WriteKind.CREATE_NOTE, body, None, internal, mentions))
-    writes += _moves(existing, epic.web_url)
+    if writes or existing.note is not None:  # pointers need a note to point to
+        writes += _moves(existing, epic.web_url)
     labels = _labels(assessment, kept)
     if labels.add_labels or labels.remove_labels:
         writes.append(labels)
@@ -248,16 +249,23 @@ def _suggestions(kept: tuple[Section, ...], drafts: Drafts) -> dict[str, str]:
 
 def _labels(assessment: Assessment, kept: tuple[Section, ...]) -> Write:
     epic = assessment.epic
-    add: list[str] = []
+    wanted: list[str] = []
     remove: list[str] = []
     kept_rules = {s.name for s in kept}
     for section in assessment.sections:
         if section.name not in kept_rules and section.effects.writes_section:
             continue  # limited: no labels either
-        add += [label for label in section.effects.add_labels if label not in epic.labels]
+        wanted += section.effects.add_labels
         remove += [label for label in section.effects.remove_labels if label in epic.labels]
+    # A label a matching rule adds is not resolved because another rule stopped matching:
+    # removing it would make the next run add it again, every week.
     for rule in assessment.unmatched:
-        remove += [label for label in rule.effects.remove_when_resolved if label in epic.labels]
+        remove += [
+            label
+            for label in rule.effects.remove_when_resolved
+            if label in epic.labels and label not in wanted
+        ]
+    add = [label for label in wanted if label not in epic.labels]
     remove = list(dict.fromkeys(remove))
     add = [label for label in dict.fromkeys(add) if label not in remove]
     return Write(WriteKind.LABELS, add_labels=tuple(add), remove_labels=tuple(remove))
