@@ -25,14 +25,12 @@ class Status(StrEnum):
 
     DONE = "done"
     PLANNED = "planned"  # a dry run: printed, not written
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class WriteResult:
     write: Write
     status: Status
-    detail: str = ""
 
 
 @dataclass

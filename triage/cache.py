@@ -17,13 +17,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
+from triage.plan.assess import SAME_WRITE
 from triage.plan.marker import BotNote, Existing, NoteMarker
 
 VERSION = 2  # PRAGMA user_version; a file of another version is started afresh
-SAME_WRITE = timedelta(seconds=5)  # GitLab touches the epic in the note's own transaction
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (epic TEXT PRIMARY KEY, note TEXT NOT NULL, marker TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS touches (

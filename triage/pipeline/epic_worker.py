@@ -72,20 +72,17 @@ class EpicWorker:
         return existing.note is not None and existing.note.body is None
 
     def _plan_and_apply(self, assessment: Assessment, existing: Existing) -> EpicResult:
-        before = set(existing.note.marker.open if existing.note else ())
-        before |= {c.rule for c in existing.legacy if c.open}
+        before = existing.open_rules
         new = [
             s.name for s in assessment.sections if s.effects.writes_section and s.name not in before
         ]
         limited = self.limits.spent(new)
         today = self.now.date()
         plan = plan_epic(assessment, existing, self.templates, today, Drafts(pending=True), limited)
-        if self.dry_run or plan.note_write is None:
-            return (
-                planned(plan, EpicResult(plan))
-                if self.dry_run
-                else apply_plan(plan, self.writer, EpicResult(plan))
-            )
+        if self.dry_run:
+            return planned(plan, EpicResult(plan))
+        if plan.note_write is None:  # labels at most: no draft is needed
+            return apply_plan(plan, self.writer, EpicResult(plan))
         result = EpicResult(plan)
         drafts = self._drafts(plan, result)
         plan = plan_epic(assessment, existing, self.templates, today, drafts, limited)

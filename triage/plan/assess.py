@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from triage.plan.marker import fingerprint
 from triage.policy.conditions import Subject
-from triage.policy.effects import Mention, RuleEffects
+from triage.policy.effects import RuleEffects
 from triage.policy.model import PolicySet, Rule
 from triage.records import Epic, Note
 from triage.smart.checker import Checker, CheckResult
 from triage.smart.patterns import HANDLE
 from triage.smart.stages import stage_of
 
-SAME_WRITE_SECONDS = 5  # GitLab touches the epic in the note's own transaction
+SAME_WRITE = timedelta(seconds=5)  # GitLab touches the epic in the note's own transaction
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,6 @@ class Assessment:
         be ``@all`` or a whole group, so it is never mentioned."""
         return self.epic.assignees[0] if self.epic.assignees else None
 
-    @property
-    def mention_keys(self) -> frozenset[str]:
-        """Findings of sections whose rule mentions the owner."""
-        return frozenset(
-            key for s in self.sections if s.effects.mention is Mention.OWNER for key in s.keys
-        )
-
     def fingerprint_of(self, rules: Sequence[str]) -> str:
         """The fingerprint of a note whose open sections are ``rules``."""
         return fingerprint({**self.parts, "open": list(rules)})
@@ -99,11 +92,7 @@ def last_human_activity(epic: Epic, notes: Sequence[Note], bot: str) -> datetime
     label change) is what moved it; then the last thing a person did: the epic's creation,
     a description edit, or a note by someone else."""
     mine = [n.updated_at for n in notes if n.author == bot and n.updated_at]
-    if (
-        epic.updated_at is None
-        or not mine
-        or abs((epic.updated_at - max(mine)).total_seconds()) > SAME_WRITE_SECONDS
-    ):
+    if epic.updated_at is None or not mine or abs(epic.updated_at - max(mine)) > SAME_WRITE:
         return epic.updated_at
     times = [t for t in (epic.created_at, epic.description_edited_at) if t]
     times += [n.updated_at for n in notes if n.author != bot and n.updated_at]

@@ -102,6 +102,13 @@ class Existing:
     note: BotNote | None = None
     legacy: tuple[LegacyComment, ...] = ()
 
+    @property
+    def open_rules(self) -> tuple[str, ...]:
+        """Rules with an open section: the note's, else the open old-format comments'."""
+        if self.note is not None:
+            return self.note.marker.open
+        return tuple(dict.fromkeys(c.rule for c in self.legacy if c.open))
+
 
 NOTHING = Existing()
 

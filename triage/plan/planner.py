@@ -107,7 +107,7 @@ def plan_epic(
         return EpicPlan(assessment)
     drafts = drafts or Drafts()
     epic = assessment.epic
-    known_open = _previously_open(existing)
+    known_open = existing.open_rules
     kept = tuple(
         s
         for s in assessment.sections
@@ -130,7 +130,7 @@ def plan_epic(
             marker.fingerprint,
             marker.open,
             marker.fixed,
-            _told(assessment, existing, kept, mention),
+            _told(existing, kept, mention),
         )
         body = render_note(
             assessment,
@@ -182,12 +182,6 @@ def _moves(existing: Existing, web_url: str) -> list[Write]:
     return [Write(WriteKind.MOVE_COMMENT, pointer, comment.id) for comment in rest]
 
 
-def _previously_open(existing: Existing) -> tuple[str, ...]:
-    if existing.note is not None:
-        return existing.note.marker.open
-    return tuple(dict.fromkeys(c.rule for c in existing.legacy if c.open))
-
-
 def _marker(
     assessment: Assessment,
     existing: Existing,
@@ -198,7 +192,7 @@ def _marker(
 ) -> tuple[NoteMarker, list[FixedLine]]:
     open_rules = tuple(s.name for s in kept)
     earlier = dict(existing.note.marker.fixed) if existing.note else {}
-    for rule in _previously_open(existing):
+    for rule in existing.open_rules:
         if rule not in open_rules:
             earlier[rule] = today
     fixed = {rule: since for rule, since in earlier.items() if rule not in open_rules}
@@ -224,9 +218,7 @@ def _mention(assessment: Assessment, existing: Existing, kept: tuple[Section, ..
     return target if target and keys - told else None
 
 
-def _told(
-    assessment: Assessment, existing: Existing, kept: tuple[Section, ...], mention: str | None
-) -> frozenset[str]:
+def _told(existing: Existing, kept: tuple[Section, ...], mention: str | None) -> frozenset[str]:
     """Findings the owner knows of after this write: those told before that are still
     open, plus every finding of a mentioning rule when the owner is mentioned now (or was
     told through the old-format comments being moved)."""

@@ -7,7 +7,7 @@ look an action up by its YAML name. A new action is one class that contributes a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -32,7 +32,6 @@ class RuleEffects:
     remove_labels: tuple[str, ...] = ()
     remove_when_resolved: tuple[str, ...] = ()
     summary_heading: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)  # for actions of ops' own
 
     @property
     def writes_section(self) -> bool:
