@@ -67,6 +67,8 @@ def apply_plan(plan: EpicPlan, writer: Writer, result: EpicResult) -> EpicResult
     epic = plan.assessment.epic
     touched: list[str] = []
     note: BotNote | None = None
+    if plan.writes:
+        writer.labels.ready()  # a missing label or right stops the run before any write
     try:
         for write in plan.writes:
             when, note_id = _WRITERS[write.kind](writer, epic.id, epic.group, write, plan)

@@ -45,5 +45,12 @@ class GitLabAuthError(TriageError):
     exit_code = EXIT_CONFIG
 
 
+class GitLabSetupError(TriageError):
+    """GitLab lacks something the configuration needs (a label, a right): found before the
+    first write, it stops the run, since every epic would fail the same way."""
+
+    exit_code = EXIT_CONFIG
+
+
 class LLMError(TriageError):
     """The language model failed to give a usable answer."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from triage.errors import UsageError
@@ -37,6 +37,21 @@ class GitLabSettings:
     max_retries: int = 6
     notes_per_minute: int = 60
     requests_per_minute: int = 1800  # under GitLab.com's 2,000 per user and minute
+    note_backoff: float = 15.0  # first wait after GitLab's note limit answer; doubles
+
+    def share(self, shards: int) -> GitLabSettings:
+        """The settings of one of ``shards`` jobs running at once with the same token.
+
+        GitLab's limits are per user, so shards of one ``parallel:`` job split them: each
+        paces at its share, and together they stay under the limit.
+        """
+        if shards <= 1:
+            return self
+        return replace(
+            self,
+            notes_per_minute=max(1, self.notes_per_minute // shards),
+            requests_per_minute=max(1, self.requests_per_minute // shards),
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GitLabSettings:
@@ -60,6 +75,7 @@ class GitLabSettings:
             max_retries=int(_number(env, "TRIAGE_GITLAB_MAX_RETRIES", 6)),
             notes_per_minute=int(_number(env, "TRIAGE_NOTES_PER_MINUTE", 60)),
             requests_per_minute=int(_number(env, "TRIAGE_REQUESTS_PER_MINUTE", 1800)),
+            note_backoff=_number(env, "TRIAGE_NOTE_BACKOFF", 15.0),
         )
 
 

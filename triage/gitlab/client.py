@@ -1,18 +1,20 @@
 """The one place that sends requests to GitLab: python-gitlab's GraphQL and REST clients.
 
-Retries are python-gitlab's own (one layer): it waits out 429s using ``Retry-After`` or
-``RateLimit-Reset`` and retries 5xx on reads. Mutations are not retried on 5xx, because a
-502 may arrive after GitLab saved the note; the caller re-reads instead. GraphQL errors in
-a 200, and each mutation's ``errors``, become ``GitLabError``. Note creation is paced below
-GitLab's per-minute application limit, which its rate-limit headers do not announce.
+GraphQL retries live in the HTTP transport (``transport.py``), so each wait comes from the
+response it belongs to: 429s always, and 5xx, timeouts and dropped connections on reads.
+Mutations are not retried on 5xx, because a 502 may arrive after GitLab saved the note; the
+caller re-reads instead. GraphQL errors in a 200, and each mutation's ``errors``, become
+``GitLabError``; GitLab's note-creation limit, which answers 200 with an error rather than
+a 429, becomes ``NoteLimitReached`` so the caller can wait and try again. Note creation is
+paced below that per-minute limit, which GitLab's rate-limit headers do not announce.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import gitlab
@@ -22,16 +24,28 @@ from gql.transport.exceptions import TransportError, TransportQueryError
 
 from triage import __version__
 from triage.errors import GitLabAuthError, GitLabError
+from triage.gitlab.transport import RetryingTransport, httpx_flavour
 from triage.settings import GitLabSettings
 
 USER_AGENT = f"smart-triage/{__version__}"
+
+# GitLab's answer to a note over its note-creation limit (HTTP 200, a top-level error):
+# app/graphql/mutations/notes/create/base.rb, verify_rate_limit!
+NOTE_LIMIT_MESSAGE = "This endpoint has been requested too many times. Try again later."
+
+
+NOTE_PACE = 0.9  # the share of the note-creation limit the bot uses
+
+
+class NoteLimitReached(GitLabError):
+    """GitLab refused a note over its note-creation limit; nothing was saved."""
 
 
 class Pacer:
     """At most ``per_minute`` events a minute, spread evenly across threads: one instance
     paces note creations, another all requests."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: float) -> None:
         self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
         self._lock = threading.Lock()
         self._next = 0.0
@@ -46,25 +60,26 @@ class Pacer:
         if slot > now:
             time.sleep(slot - now)
 
+    def pause(self, seconds: float) -> None:
+        """Hold every thread's next event back by ``seconds`` from now: after GitLab says
+        the limit is reached, no thread should try again before the wait is over."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
 
-def _graphql_http_client(settings: GitLabSettings, counter: Counter[str], pacer: Pacer) -> Any:
-    """An HTTP client of the httpx flavour gql catches errors of.
 
-    gql imports ``httpx2`` when it is installed (openai 3 installs it) while python-gitlab
-    builds its client from ``httpx``; with mismatched flavours a 429 escapes gql as a raw
-    ``HTTPStatusError`` and python-gitlab's retry never runs. Building the client ourselves
-    from gql's flavour keeps the retry working.
+def _graphql_http_client(
+    settings: GitLabSettings, on_attempt: Callable[[], None], retry_unsafe: bool
+) -> Any:
+    """An HTTP client whose transport paces, counts and retries each request.
+
+    It is built from the httpx flavour gql catches errors of (``httpx2`` when openai 3
+    installed it), not python-gitlab's ``httpx``: with mismatched flavours an HTTP error
+    escapes gql untranslated.
     """
-    flavour = importlib.import_module("gql.transport.httpx").httpx
-
-    def count(_request: Any) -> None:
-        pacer.wait()  # stay under the per-minute request limit instead of hitting 429s
-        counter["graphql"] += 1
-
-    return flavour.Client(
+    return httpx_flavour.Client(
         headers={"Authorization": f"Bearer {settings.token.value}", "User-Agent": USER_AGENT},
         timeout=settings.timeout,
-        event_hooks={"request": [count]},
+        transport=RetryingTransport(settings.max_retries, retry_unsafe, on_attempt),
     )
 
 
@@ -75,10 +90,12 @@ class GitLab:
         self.settings = settings
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self.note_pacer = Pacer(settings.notes_per_minute)
+        # GitLab counts notes in fixed one-minute windows: pacing at the limit itself can put
+        # one note too many into a window, so the pace keeps a margin under it.
+        self.note_pacer = Pacer(settings.notes_per_minute * NOTE_PACE)
         self.request_pacer = Pacer(settings.requests_per_minute)
-        self._reads = self._graphql(retry_transient_errors=True)
-        self._writes = self._graphql(retry_transient_errors=False)
+        self._reads = self._graphql(retry_unsafe=True)
+        self._writes = self._graphql(retry_unsafe=False)
         session = requests.Session()
         session.hooks["response"].append(lambda response, *a, **k: self._count_rest())
         self.rest = gitlab.Gitlab(
@@ -90,14 +107,27 @@ class GitLab:
             user_agent=USER_AGENT,
         )
 
-    def _graphql(self, retry_transient_errors: bool) -> gitlab.GraphQL:
+    def _graphql(self, retry_unsafe: bool) -> gitlab.GraphQL:
+        """python-gitlab's GraphQL client with its own retry off: the transport retries."""
+        client = _graphql_http_client(self.settings, self._attempt, retry_unsafe)
         return gitlab.GraphQL(
             self.settings.url,
-            client=_graphql_http_client(self.settings, self.requests, self.request_pacer),
-            max_retries=self.settings.max_retries,
-            obey_rate_limit=True,
-            retry_transient_errors=retry_transient_errors,
+            client=client,
+            max_retries=0,
+            obey_rate_limit=False,
+            retry_transient_errors=False,
         )
+
+    def _attempt(self) -> None:
+        """Before each GraphQL attempt, retries included: pace, then count."""
+        self.request_pacer.wait()  # stay under the per-minute request limit, not at 429s
+        with self._lock:
+            self.requests["graphql"] += 1
+
+    def note_limited(self) -> None:
+        """Count one note GitLab refused over its note-creation limit."""
+        with self._lock:
+            self.requests["note_limited"] += 1
 
     def _count_rest(self) -> None:
         with self._lock:
@@ -131,6 +161,8 @@ class GitLab:
             return result
         except TransportQueryError as exc:
             messages = [str(e.get("message", e)) for e in (exc.errors or [])] or [str(exc)]
+            if NOTE_LIMIT_MESSAGE in messages:
+                raise NoteLimitReached(NOTE_LIMIT_MESSAGE) from None
             if any(m == "Invalid token" for m in messages):
                 raise GitLabAuthError(
                     "GitLab refused the token (GITLAB_TOKEN): is it valid, unexpired, with "

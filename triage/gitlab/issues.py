@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import gitlab
+import requests
 
 from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
@@ -51,15 +53,35 @@ def recent_issues(gl: GitLab, project: str, labels: list[str], limit: int = 50) 
 def create_issue(
     gl: GitLab, project: str, title: str, description: str, labels: list[str]
 ) -> Issue:
-    try:
-        created = gl.rest.projects.get(project, lazy=True).issues.create(
-            {"title": title, "description": description, "labels": labels}
-        )
-    except gitlab.GitlabError as exc:
-        raise GitLabError(
-            f"cannot create an issue in '{project}': HTTP {exc.response_code}"
-        ) from exc
-    return _issue(created)
+    """Create an issue once, even when the answer is lost.
+
+    A 5xx or a dropped connection may come after GitLab saved the issue, so the POST is
+    never repeated blindly (python-gitlab would): the project is searched for an issue of
+    that exact title first, and only when there is none is the create tried again.
+    """
+    attempts = max(1, gl.settings.max_retries)
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        try:
+            created = gl.rest.projects.get(project, lazy=True).issues.create(
+                {"title": title, "description": description, "labels": labels},
+                retry_transient_errors=False,
+            )
+            return _issue(created)
+        except gitlab.GitlabError as exc:
+            status = exc.response_code or 0
+            if status < 500 or last:
+                raise GitLabError(f"cannot create an issue in '{project}': HTTP {status}") from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if last:
+                raise GitLabError(
+                    f"cannot create an issue in '{project}': {type(exc).__name__}"
+                ) from exc
+        saved = [issue for issue in recent_issues(gl, project, labels) if issue.title == title]
+        if saved:
+            return saved[0]
+        time.sleep(min(30.0, 0.5 * 2**attempt))
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def edit_issue(gl: GitLab, project: str, iid: int, description: str, close: bool = False) -> None:

@@ -11,6 +11,14 @@ from triage.gitlab import queries
 from triage.gitlab.client import GitLab
 from triage.records import Epic, Note
 
+# GitLab answers ``workItems: null`` when the namespace has no work items enabled
+# (app/graphql/resolvers/namespaces/work_items_resolver.rb, its ``ready?`` check).
+NO_WORK_ITEM_EPICS = (
+    "group '{group}' has no epics as work items (GitLab answered workItems: null). "
+    "The bot needs GitLab Premium or Ultimate with epics as work items: GitLab.com, or "
+    "Self-Managed 17.7 or later (17.2 to 17.6: turn on the work_item_epics feature flag)"
+)
+
 
 def current_username(gl: GitLab) -> str:
     user = gl.query(queries.CURRENT_USER).get("currentUser")
@@ -74,7 +82,9 @@ def epic_pages(
         )
         if data.get("group") is None:
             raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
-        items = data["group"]["workItems"]
+        items = data["group"].get("workItems")
+        if items is None:
+            raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
         yield [epic_from_node(node) for node in items["nodes"]]
         if not items["pageInfo"]["hasNextPage"]:
             return

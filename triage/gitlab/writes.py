@@ -6,20 +6,37 @@ import threading
 
 import gitlab
 
-from triage.errors import GitLabError
+from triage.errors import GitLabError, GitLabSetupError
 from triage.gitlab import queries
-from triage.gitlab.client import GitLab
+from triage.gitlab.client import GitLab, NoteLimitReached
 from triage.gitlab.reads import group_labels
 
 NEW_LABEL_COLOR = "#6699CC"
 
 
 def create_note(gl: GitLab, epic_id: str, body: str, internal: bool) -> tuple[str, str]:
-    """Create a comment; returns its id and GitLab's time of the write."""
-    gl.note_pacer.wait()
-    payload = gl.mutate(
-        queries.CREATE_NOTE, {"id": epic_id, "body": body, "internal": internal}, "createNote"
-    )
+    """Create a comment; returns its id and GitLab's time of the write.
+
+    Over GitLab's note-creation limit nothing is saved, so trying again is safe: the shared
+    note pacer is held back for everyone (other threads would be refused too), doubling the
+    wait each time, until GitLab accepts or the tries run out.
+    """
+    wait = gl.settings.note_backoff
+    for attempt in range(gl.settings.max_retries + 1):
+        gl.note_pacer.wait()
+        try:
+            payload = gl.mutate(
+                queries.CREATE_NOTE,
+                {"id": epic_id, "body": body, "internal": internal},
+                "createNote",
+            )
+            break
+        except NoteLimitReached:
+            if attempt == gl.settings.max_retries:
+                raise
+            gl.note_limited()
+            gl.note_pacer.pause(wait)
+            wait = min(wait * 2, 60.0)
     note = payload.get("note")
     if not note:
         raise GitLabError("createNote saved no note (was the body only quick actions?)")
@@ -42,17 +59,60 @@ def update_labels(gl: GitLab, epic_id: str, add: list[str], remove: list[str]) -
     return when
 
 
+class MissingLabels(GitLabError):
+    """Labels the policies add do not exist and may not be created."""
+
+
+class LabelRefused(GitLabError):
+    """GitLab refused to create a label (the token lacks the right, or bad input)."""
+
+    def __init__(self, title: str, group: str, status: int) -> None:
+        hint = (
+            ": the token's user needs at least the Planner role (Reporter before GitLab "
+            f"17.7) in '{group}', or create the label there yourself"
+            if status in (401, 403)
+            else ""
+        )
+        super().__init__(f"cannot create label '{title}' in '{group}': HTTP {status}{hint}")
+        self.status = status
+
+
 class LabelDirectory:
     """Label ids per group, looked up once per group and run; missing ones created on demand.
 
     Labels are created at the top-level group of the epic, so every subgroup can use them.
+    ``prepare`` resolves every label the policies add before the first write, so a missing
+    label or right stops the run before any comment is posted (design rule 3), not after.
     """
 
-    def __init__(self, gl: GitLab, create_missing: bool) -> None:
+    def __init__(
+        self,
+        gl: GitLab,
+        create_missing: bool,
+        groups: tuple[str, ...] = (),
+        required: tuple[str, ...] = (),
+    ) -> None:
         self.gl = gl
         self.create_missing = create_missing
+        self.groups = groups
+        self.required = required
         self._cache: dict[str, dict[str, str]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._prepared: GitLabSetupError | bool = False
+
+    def ready(self) -> None:
+        """Before a write: every label a rule may add is resolved in every group of the run,
+        once (a run that writes nothing looks nothing up). A failure is kept, so every
+        thread stops with it instead of writing."""
+        with self._lock:
+            if self._prepared is False:
+                try:
+                    self.prepare(list(self.groups), list(self.required))
+                    self._prepared = True
+                except GitLabSetupError as exc:
+                    self._prepared = exc
+            if isinstance(self._prepared, GitLabSetupError):
+                raise self._prepared
 
     def ids(self, group: str, titles: list[str]) -> list[str]:
         with self._lock:
@@ -61,7 +121,7 @@ class LabelDirectory:
             known = self._cache[group]
             missing = [title for title in titles if title not in known]
             if missing and not self.create_missing:
-                raise GitLabError(
+                raise MissingLabels(
                     f"label(s) {', '.join(repr(m) for m in missing)} do not exist in "
                     f"'{group}' or its parents; create them, or set "
                     "sources.create_missing_labels: true"
@@ -73,6 +133,21 @@ class LabelDirectory:
                 self._cache[group] = known = group_labels(self.gl, group)
             return [known[title] for title in titles]
 
+    def prepare(self, groups: list[str], titles: list[str]) -> None:
+        """Resolve ``titles`` in every group (creating them where allowed) or raise
+        ``GitLabSetupError`` with the fix; reading a group that fails is left to the run."""
+        if not titles:
+            return
+        for group in groups:
+            try:
+                self.ids(group, titles)
+            except LabelRefused as exc:
+                raise GitLabSetupError(str(exc)) from None
+            except MissingLabels as exc:
+                raise GitLabSetupError(str(exc)) from None
+            except GitLabError:
+                continue  # the group cannot be read: its epics fail with that error
+
     def _create(self, top_group: str, title: str) -> None:
         try:
             self.gl.rest.groups.get(top_group, lazy=True).labels.create(
@@ -80,6 +155,4 @@ class LabelDirectory:
             )
         except gitlab.GitlabCreateError as exc:
             if exc.response_code != 409:  # 409: created meanwhile by another run
-                raise GitLabError(
-                    f"cannot create label '{title}' in '{top_group}': HTTP {exc.response_code}"
-                ) from exc
+                raise LabelRefused(title, top_group, exc.response_code or 0) from exc

@@ -53,7 +53,7 @@ def run_triage(
         raise UsageError("no groups to scan: list them in sources.groups or pass --group")
     groups = shard_groups(top_groups(groups, policies.sources.include_subgroups), options.shard)
     now = options.now or datetime.now().astimezone()
-    settings = settings_factory()
+    settings = settings_factory().share(options.shard[1])
     report = RunReport(
         mode="apply" if options.apply else "dry-run",
         now=now,
@@ -66,10 +66,14 @@ def run_triage(
     cache = WriteCache(options.cache)
     try:
         bot = current_username(gl)
+        labels = LabelDirectory(
+            gl,
+            policies.sources.create_missing_labels,
+            groups=tuple(groups),
+            required=tuple(policies.added_labels()),
+        )
         worker = EpicWorker(
-            writer=Writer(
-                gl, bot, LabelDirectory(gl, policies.sources.create_missing_labels), cache
-            ),
+            writer=Writer(gl, bot, labels, cache),
             policies=policies,
             checker=Checker(policies.synonyms),
             templates=templates,
@@ -107,6 +111,8 @@ def run_triage(
         raise
     finally:
         report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
+        if gl.requests["note_limited"]:
+            report.requests["note_limited"] = gl.requests["note_limited"]
         report.llm = budget.report() if budget else {"drafter": "offline template"}
         report.finished = datetime.now().astimezone()
         gl.close()
@@ -116,7 +122,13 @@ def run_triage(
         f"fetched {c['fetched']}, matched {c['matched']}, skipped {c['skipped']}, "
         f"planned {c['planned']}, written {c['written']}, unchanged {c['unchanged']}, "
         f"limited {c['limited']}, failed {c['failed']}; "
-        f"{sum(report.requests.values())} GitLab requests"
+        f"{report.requests['graphql'] + report.requests['rest']} GitLab requests"
+        + (
+            f", {report.requests['note_limited']} note(s) refused by GitLab's note limit "
+            "and tried again"
+            if report.requests.get("note_limited")
+            else ""
+        )
     )
     return report
 

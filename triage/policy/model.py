@@ -60,6 +60,11 @@ class PolicySet:
     policy_dir: Path = Path("policies")
     prompts_dir: Path = Path("prompts")
 
+    def added_labels(self) -> list[str]:
+        """Every label a rule may add: each must exist (or be created) before any write."""
+        names = [name for rule in self.rules for name in rule.effects.add_labels]
+        return list(dict.fromkeys(names))
+
     def labels_used(self) -> list[str]:
         """Every label name the policies read or write, for one lookup before any write."""
         names = [self.sources.objective_label, *self.sources.exclude_labels]
