@@ -27,6 +27,8 @@ def stats(req: Request) -> dict[str, Any]:
         "throttled",
         "faults_injected",
         "unauthorized",
+        "notes_limited",
+        "answers_lost",
     )
     return {
         **{key: store.stats[key] for key in keys},

@@ -60,6 +60,12 @@ class Faults:
             if options.rate_limit > 0
             else None
         )
+        # GitLab's ApplicationRateLimiter counts every attempt in fixed windows per user.
+        self.note_limiter = (
+            RateLimiter(options.note_limit, options.note_limit_window)
+            if options.note_limit > 0
+            else None
+        )
 
     def delay(self, llm: bool) -> None:
         millis = self.options.llm_latency_ms if llm else self.options.latency_ms

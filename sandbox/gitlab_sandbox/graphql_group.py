@@ -120,7 +120,10 @@ class GroupNode:
         last: int | None = None,
         before: str | None = None,
         **filters: Any,
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | None:
+        root = self.raw.full_path.split("/", maxsplit=1)[0]
+        if root in ctx(info).options.no_work_item_epics:
+            return None  # work_items_resolver.rb: not ``ready?`` without work item epics
         field, _, direction = sort.rpartition("_")
         attr = SORT_FIELDS[field]
         descending = direction == "DESC"

@@ -8,13 +8,15 @@ field's arguments when it is a method. The views hold no state of their own.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeAlias
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
+from gitlab_sandbox.faults import RateLimiter
 from gitlab_sandbox.model import Label, Note, User, WorkItem
+from gitlab_sandbox.options import Options
 from gitlab_sandbox.pagination import connection
 from gitlab_sandbox.store import Store
 
@@ -33,6 +35,8 @@ class Context:
     store: Store
     base_url: str
     username: str | None
+    options: Options = field(default_factory=Options)
+    note_limiter: RateLimiter | None = None
 
 
 Info: TypeAlias = "GraphQLResolveInfo[Context]"

@@ -36,6 +36,21 @@ def _writable_item(info: Info, global_id: str) -> WorkItem:
         raise GraphQLError(NO_ACCESS) from None
 
 
+# app/graphql/mutations/notes/create/base.rb: verify_rate_limit! raises ResourceNotAvailable,
+# a top-level error next to ``createNote: null`` in an HTTP 200, after the noteable is found.
+NOTE_LIMIT_MESSAGE = "This endpoint has been requested too many times. Try again later."
+
+
+def _verify_note_limit(info: Info) -> None:
+    context = ctx(info)
+    if context.note_limiter is None:
+        return
+    allowed, _headers = context.note_limiter.check(context.username or "anonymous")
+    if not allowed:
+        context.store.stats["notes_limited"] += 1
+        raise GraphQLError(NOTE_LIMIT_MESSAGE)
+
+
 def _note_errors(body: str) -> list[str]:
     if not body.strip():
         return ["Note can't be blank"]
@@ -68,6 +83,7 @@ def _note_payload(
 def create_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
     """``createNote``: a comment on a work item; quick actions in the body run."""
     item = _writable_item(info, input["noteableId"])
+    _verify_note_limit(info)
     body: str = input["body"]
     errors = _note_errors(body)
     client_id = input.get("clientMutationId")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_TOKEN = "sandbox-token"  # a fixed, documented token for a local server
 DEFAULT_USER = "smart-triage-bot"
@@ -19,3 +19,16 @@ class Options:
     llm_mode: str = "normal"
     token: str = DEFAULT_TOKEN
     username: str = DEFAULT_USER
+    # GitLab's note-creation limit (application setting ``notes_create_limit``): notes per
+    # window and user, over it ``createNote`` answers 200 with a top-level error; 0: off.
+    note_limit: int = 0
+    note_limit_window: float = 60.0
+    # Top-level groups whose instance or licence has no epics as work items: their
+    # ``Group.workItems`` is null, as on Free, CE or a Self-Managed GitLab before 17.7.
+    no_work_item_epics: tuple[str, ...] = ()
+    # Groups where the token's user may not administer labels (below the Planner role):
+    # creating a label there answers 403.
+    label_admin_denied: tuple[str, ...] = field(default=())
+    # Routes (``POST /projects/:id/issues``) whose first answer is lost after GitLab saved
+    # the request: the client sees a 502 for a write that happened.
+    lost_answers: tuple[str, ...] = ()

@@ -171,6 +171,8 @@ def list_group_labels(req: Request) -> Response:
 @router.route("POST", "/groups/:id/labels")
 def create_group_label(req: Request) -> Response:
     group = _group(req)
+    if group.full_path in req.options.label_admin_denied:
+        return error(403, "403 Forbidden")  # GroupPolicy: admin_label needs Planner or above
     name, color = req.arg("name"), req.arg("color")
     if not name:
         return error(400, "400 Bad request - name is missing")

@@ -45,6 +45,7 @@ class Sandbox:
         self.store = Store()
         self.seeded = apply_seed(self.store, seed, today)
         self.faults = Faults(self.options)
+        self._lost: set[str] = set()  # routes whose one lost answer was already lost
         self.verbose = verbose
         self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self.httpd.daemon_threads = True
@@ -159,6 +160,13 @@ class Sandbox:
             response = Response(404, {"error": "404 Not Found"})
         else:
             response = self._rest(request, match)
+        if route in self.options.lost_answers and response.status < 400:
+            with store.lock:
+                lost = route not in self._lost
+                self._lost.add(route)
+            if lost:
+                store.stats["answers_lost"] += 1
+                return Response(502, {"message": "502 Bad Gateway"})
         response.headers.update(limit_headers)
         return response
 
@@ -169,9 +177,14 @@ class Sandbox:
         except ValueError:
             payload = None
         with self.store.lock:
-            result = graphql_api.run(
-                payload, Context(self.store, request.base_url, request.username)
+            context = Context(
+                self.store,
+                request.base_url,
+                request.username,
+                self.options,
+                self.faults.note_limiter,
             )
+            result = graphql_api.run(payload, context)
             self.store.routes[f"graphql {result.operation}"] += 1
             if result.operation != "mutation":
                 self.store.stats["reads"] += 1
