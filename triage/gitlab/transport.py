@@ -87,7 +87,11 @@ class RetryingTransport(httpx_flavour.BaseTransport):  # type: ignore[misc]
                 self.sleep(wait_of({}, attempt))
                 attempt += 1
                 continue
-            except (httpx_flavour.TimeoutException, httpx_flavour.NetworkError):
+            except (
+                httpx_flavour.TimeoutException,
+                httpx_flavour.NetworkError,
+                httpx_flavour.RemoteProtocolError,  # "server disconnected": a dropped answer
+            ):
                 if last or not self.retry_unsafe:
                     raise
                 self.sleep(wait_of({}, attempt))
