@@ -16,6 +16,7 @@ from types import ModuleType
 from triage import __version__
 from triage.commands import (
     demo,
+    doctor,
     init,
     init_ci,
     lint,
@@ -29,6 +30,7 @@ from triage.errors import EXIT_UNEXPECTED, TriageError
 from triage.policy.loader import PolicyProblems
 
 COMMANDS: dict[str, ModuleType] = {
+    "doctor": doctor,
     "run": run,
     "summarize": summarize,
     "lint": lint,

@@ -17,6 +17,7 @@ class Options:
     rate_limit: int = 0  # requests per window per token; 0 means unlimited
     rate_limit_window: float = 60.0
     llm_mode: str = "normal"
+    llm_key: str | None = None  # when set, any other API key is refused with OpenAI's 401
     token: str = DEFAULT_TOKEN
     username: str = DEFAULT_USER
     # GitLab's note-creation limit (application setting ``notes_create_limit``): notes per
@@ -32,3 +33,8 @@ class Options:
     # Routes (``POST /projects/:id/issues``) whose first answer is lost after GitLab saved
     # the request: the client sees a 502 for a write that happened.
     lost_answers: tuple[str, ...] = ()
+    # What ``/version`` and ``/personal_access_tokens/self`` say about the instance and
+    # the token, for ``triage doctor``.
+    version: str = "18.6.0-ee"
+    token_scopes: tuple[str, ...] = ("api",)
+    token_expires_at: str | None = None

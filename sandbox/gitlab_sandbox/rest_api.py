@@ -64,6 +64,7 @@ def project_json(req: Request, project: Project) -> dict[str, Any]:
         "default_branch": project.default_branch,
         "namespace": {"id": group.id, "full_path": group.full_path, "kind": "group"},
         "web_url": f"{req.base_url}/{project.path_with_namespace}",
+        "issues_enabled": True,
     }
 
 
@@ -74,6 +75,7 @@ def user_json(req: Request, username: str) -> dict[str, Any]:
         "username": user.username,
         "name": user.name,
         "state": "active",
+        "bot": user.username == req.options.username,  # the token's user: a bot user
         "web_url": f"{req.base_url}/{user.username}",
     }
 
@@ -116,6 +118,68 @@ def _project(req: Request) -> Project:
 @router.route("GET", "/user")
 def current_user(req: Request) -> Response:
     return Response(200, user_json(req, req.username or ""))
+
+
+@router.route("GET", "/version")
+def get_version(req: Request) -> Response:
+    version = req.options.version
+    return Response(
+        200,
+        {
+            "version": version,
+            "revision": "sandbox",
+            "kas": {"enabled": False, "externalUrl": None, "version": None},
+            "enterprise": version.endswith("-ee"),
+        },
+    )
+
+
+@router.route("GET", "/personal_access_tokens/self")
+def get_token_self(req: Request) -> Response:
+    """The token of the request, as GitLab describes a personal, group or project token."""
+    user = req.store.user(req.username or "")
+    return Response(
+        200,
+        {
+            "id": 1,
+            "name": "smart-triage",
+            "revoked": False,
+            "created_at": "2026-01-05T09:00:00.000Z",
+            "description": "",
+            "scopes": list(req.options.token_scopes),
+            "user_id": user.id,
+            "last_used_at": None,
+            "active": True,
+            "expires_at": req.options.token_expires_at,
+        },
+    )
+
+
+# Access levels (doc/api/members.md): Guest 10, Planner 15, Reporter 20, Developer 30,
+# Maintainer 40, Owner 50. The token's user is a Maintainer, or a Guest where it may not
+# administer labels (``Options.label_admin_denied``).
+GUEST, MAINTAINER = 10, 40
+
+
+def _member_json(req: Request, level: int) -> dict[str, Any]:
+    return {**user_json(req, req.username or ""), "access_level": level}
+
+
+@router.route("GET", "/groups/:id/members/all/:user_id")
+def get_group_member(req: Request) -> Response:
+    group = _group(req)
+    if int(req.params["user_id"]) != req.store.user(req.username or "").id:
+        return error(404, "404 Not found")
+    denied = group.full_path in req.options.label_admin_denied
+    return Response(200, _member_json(req, GUEST if denied else MAINTAINER))
+
+
+@router.route("GET", "/projects/:id/members/all/:user_id")
+def get_project_member(req: Request) -> Response:
+    _project(req)
+    if int(req.params["user_id"]) != req.store.user(req.username or "").id:
+        return error(404, "404 Not found")
+    return Response(200, _member_json(req, MAINTAINER))
 
 
 @router.route("GET", "/groups")

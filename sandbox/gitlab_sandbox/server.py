@@ -124,6 +124,19 @@ class Sandbox:
                 return Response(
                     401, {"error": {"message": "Missing API key", "type": "invalid_request_error"}}
                 )
+            key = headers.get("authorization", "")[7:].strip()
+            if self.options.llm_key is not None and key != self.options.llm_key:
+                return Response(
+                    401,
+                    {
+                        "error": {
+                            "message": "Incorrect API key provided.",
+                            "type": "invalid_request_error",
+                            "param": None,
+                            "code": "invalid_api_key",
+                        }
+                    },
+                )
             return self._dispatch(llm_api.router, request)
         return self._gitlab(request)
 

@@ -83,6 +83,19 @@ def _graphql_http_client(
     )
 
 
+class _Rest(gitlab.Gitlab):
+    """python-gitlab's REST client with the run's retry count: its own default is 10
+    retries with back-off, which kept an unreachable GitLab waiting for minutes."""
+
+    def __init__(self, *args: Any, max_retries: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._max_retries = max_retries
+
+    def http_request(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("max_retries", self._max_retries)
+        return super().http_request(*args, **kwargs)
+
+
 class GitLab:
     """GraphQL and REST access with request counts, shared by all threads of a run."""
 
@@ -98,8 +111,9 @@ class GitLab:
         self._writes = self._graphql(retry_unsafe=False)
         session = requests.Session()
         session.hooks["response"].append(lambda response, *a, **k: self._count_rest())
-        self.rest = gitlab.Gitlab(
+        self.rest = _Rest(
             settings.url,
+            max_retries=settings.max_retries,
             private_token=settings.token.value,
             timeout=settings.timeout,
             retry_transient_errors=True,

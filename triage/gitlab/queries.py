@@ -85,3 +85,24 @@ mutation($id: WorkItemID!, $add: [LabelID!], $remove: [LabelID!]) {
   }
 }
 """
+
+# Whether a group's epics can be read as work items, and how many open objectives it has:
+# ``workItems`` is null without epics as work items; ``count`` costs no page of nodes.
+EPICS_PROBE = """
+query($path: ID!, $labels: [String!], $descendants: Boolean) {
+  group(fullPath: $path) {
+    fullPath
+    workItems(types: [EPIC], state: opened, includeDescendants: $descendants,
+              labelName: $labels, first: 1) {
+      count
+    }
+  }
+}
+"""
+
+
+def with_complexity(document: str) -> str:
+    """``document`` also asking GitLab for its own complexity score and limit: the
+    ``queryComplexity`` field reports the cost of the whole query it is part of."""
+    head, brace, rest = document.partition("{")
+    return f"{head}{brace}\n  queryComplexity {{ score limit }}{rest}"

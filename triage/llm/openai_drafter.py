@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +123,23 @@ class LLMBudget:
         }
 
 
+@contextmanager
+def api_errors() -> Iterator[None]:
+    """The SDK's errors as one ``LLMError`` line each, for the drafter and the doctor."""
+    try:
+        yield
+    except openai.APITimeoutError:
+        raise LLMError("the model did not answer in time") from None
+    except openai.RateLimitError:
+        raise LLMError("rate limited by the model's API, after retries") from None
+    except openai.AuthenticationError:
+        raise LLMError("the model's API refused the key (OPENAI_API_KEY)") from None
+    except openai.APIStatusError as exc:
+        raise LLMError(f"the model's API answered HTTP {exc.status_code}") from None
+    except openai.APIConnectionError:
+        raise LLMError("cannot reach the model's API") from None
+
+
 def make_client(settings: LLMSettings) -> openai.OpenAI:
     if settings.azure_endpoint:
         return openai.AzureOpenAI(
@@ -192,7 +210,7 @@ class OpenAIDrafter:
         return self._suggestion(data, epic)
 
     def _ask(self, messages: list[dict[str, str]]) -> tuple[str, str | None]:
-        try:
+        with api_errors():
             request: dict[str, Any] = {
                 "model": self.settings.model,
                 "messages": messages,
@@ -207,16 +225,6 @@ class OpenAIDrafter:
                 },
             }
             completion = self.client.chat.completions.create(**request)
-        except openai.APITimeoutError:
-            raise LLMError("the model did not answer in time") from None
-        except openai.RateLimitError:
-            raise LLMError("rate limited by the model's API, after retries") from None
-        except openai.AuthenticationError:
-            raise LLMError("the model's API refused the key (OPENAI_API_KEY)") from None
-        except openai.APIStatusError as exc:
-            raise LLMError(f"the model's API answered HTTP {exc.status_code}") from None
-        except openai.APIConnectionError:
-            raise LLMError("cannot reach the model's API") from None
         self.budget.spend(completion.usage)
         choice = completion.choices[0]
         if getattr(choice.message, "refusal", None):
