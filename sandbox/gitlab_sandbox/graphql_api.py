@@ -3,6 +3,8 @@
 Answers follow GitLab's conventions: validation errors come back with HTTP 200 and only an
 ``errors`` list (graphql-ruby's wording and ``extensions``), resolver errors come back next
 to partial ``data``, and each mutation reports its own failures in its ``errors`` field.
+A query over GitLab's complexity or depth limit is refused before it runs, as GitLab's
+analyzers refuse it (see ``complexity``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ from graphql import (
 )
 from graphql.validation import FieldsOnCorrectTypeRule
 
+from gitlab_sandbox.complexity import (
+    QueryCost,
+    UnanalyzableQuery,
+    limit_errors,
+    max_complexity,
+    query_cost,
+)
 from gitlab_sandbox.graphql_group import GroupNode
 from gitlab_sandbox.graphql_nodes import (
     NO_ACCESS,
@@ -63,7 +72,17 @@ def resolve_field(source: Any, info: Info, **args: Any) -> Any:
 
 
 class Root:
-    """The query and mutation root: ``group`` and the registered mutations."""
+    """The query and mutation root: ``group`` and the registered mutations.
+
+    ``cost`` is the request's own analysis, which ``queryComplexity`` reports."""
+
+    def __init__(self, cost: QueryCost | None = None) -> None:
+        self.cost = cost
+
+    def query_complexity(self, info: Info) -> dict[str, int | None]:
+        """GitLab's QueryComplexityType: the score of this very query and the caller's limit."""
+        limit = max_complexity(authenticated=info.context.username is not None)
+        return {"score": self.cost.score if self.cost else None, "limit": limit}
 
     def group(self, info: Info, full_path: str) -> GroupNode | None:
         context = info.context
@@ -179,14 +198,21 @@ def run(payload: Any, context: Context) -> GraphQLResult:
         (op for op in operations if not wanted or (op.name and op.name.value == wanted)), None
     )
     operation = chosen.operation.value if chosen else "invalid"
+    variables = payload.get("variables") or None
+    cost = _cost(document, wanted, variables)
+    refusals = limit_errors(cost, authenticated=context.username is not None) if cost else []
+    if refusals:
+        # graphql-ruby's MaxQueryDepth/MaxQueryComplexity: AnalysisErrors, message only,
+        # no data, HTTP 200; the operation never runs.
+        return GraphQLResult(200, {"errors": [{"message": m} for m in refusals]}, "invalid")
     if operation == "mutation" and context.username is None:
         return GraphQLResult(200, {"errors": [{"message": NO_ACCESS}]}, operation)
     result = execute(
         schema(),
         document,
-        root_value=Root(),
+        root_value=Root(cost),
         context_value=context,
-        variable_values=payload.get("variables") or None,
+        variable_values=variables,
         operation_name=wanted,
         field_resolver=resolve_field,
     )
@@ -195,3 +221,14 @@ def run(payload: Any, context: Context) -> GraphQLResult:
     if result.errors:
         body["errors"] = [e.formatted for e in result.errors]
     return GraphQLResult(200, body, operation)
+
+
+def _cost(document: DocumentNode, operation_name: Any, variables: Any) -> QueryCost | None:
+    """The operation's score and depth, or None when GitLab would not get to analyze it
+    (no such operation, variables that do not coerce): execution reports those."""
+    if not isinstance(variables, dict | None) or not isinstance(operation_name, str | None):
+        return None
+    try:
+        return query_cost(schema(), document, operation_name or None, variables)
+    except UnanalyzableQuery:
+        return None
