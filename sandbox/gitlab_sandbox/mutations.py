@@ -129,6 +129,21 @@ def update_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
 
 
 @mutation
+def destroy_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    """``destroyNote``: only the note's author may delete it (its admin aside)."""
+    context = ctx(info)
+    context.store.stats["writes"] += 1
+    try:
+        item, note = context.store.note(parse_gid(input["id"], "Note", "DiscussionNote"))
+    except NotFound:
+        raise GraphQLError(NO_ACCESS) from None
+    if note.author != context.username or note.system:
+        raise GraphQLError(NO_ACCESS)
+    context.store.delete_note(item, note)
+    return {"clientMutationId": input.get("clientMutationId"), "errors": [], "note": None}
+
+
+@mutation
 def work_item_update(info: Info, input: dict[str, Any]) -> dict[str, Any]:
     """``workItemUpdate``: labels (by global id), state, title and confidentiality."""
     item = _writable_item(info, input["id"])

@@ -314,6 +314,11 @@ class Store:
         self.touch(item)
         return NoteOutcome(note, commands, messages)
 
+    def delete_note(self, item: WorkItem, note: Note) -> None:
+        item.notes.remove(note)
+        self._note_items.pop(note.id, None)
+        self.touch(item)
+
     def update_note(self, item: WorkItem, note: Note, body: str, author: str) -> NoteOutcome:
         """Edit a comment; quick actions in the new body run, new mentions notify.
 
