@@ -38,9 +38,7 @@ def test_notes_over_the_limit_get_gitlabs_200_with_a_top_level_error(make_sandbo
     box = make_sandbox(note_limit=2, note_limit_window=60)
     epic = graphql(box, LIST, {"path": "acme-corp"}).json()["data"]["group"]["workItems"]
     epic = epic["nodes"][0]
-    answers = [
-        graphql(box, CREATE_NOTE, {"id": epic["id"], "body": f"note {n}"}) for n in range(3)
-    ]
+    answers = [graphql(box, CREATE_NOTE, {"id": epic["id"], "body": f"note {n}"}) for n in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all(a.json()["data"]["createNote"]["note"] for a in answers[:2])
     refused = answers[2].json()

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from triage.errors import GitLabAuthError, GitLabError, LLMError, UsageError
-from triage.gitlab import instance
+from triage.gitlab import instance, queries
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import NO_WORK_ITEM_EPICS, group_labels
 from triage.llm.openai_drafter import LLMSettings
@@ -195,6 +195,44 @@ def _groups(ctx: Context) -> Iterator[Finding]:
             yield Finding(Status.PASS, what, f"{found.objectives} open objective epic(s)")
 
 
+def _complexity(ctx: Context) -> Iterator[Finding]:
+    """The page query's cost as this GitLab computes it: its rules change between
+    versions, and a query over the limit would fail every run."""
+    assert ctx.gl is not None
+    if not ctx.readable:
+        return
+    group = ctx.readable[0]
+    sources = ctx.policies.sources
+    what = "GraphQL cost of a page of epics"
+    try:
+        data = ctx.gl.query(
+            queries.with_complexity(queries.EPICS_PAGE),
+            {
+                "path": group,
+                "labels": [sources.objective_label],
+                "descendants": sources.include_subgroups,
+            },
+        )
+    except GitLabError as exc:
+        yield Finding(
+            Status.FAIL, what, str(exc), "report it: this GitLab prices the query differently"
+        )
+        return
+    cost = data.get("queryComplexity") or {}
+    score, limit = cost.get("score"), cost.get("limit")
+    if score is None or limit is None:
+        yield Finding(Status.WARN, what, "GitLab did not say (no queryComplexity field)")
+    elif score * 2 > limit:
+        yield Finding(
+            Status.WARN,
+            what,
+            f"score {score} of limit {limit}: little headroom",
+            "report it: the page query should be cut down",
+        )
+    else:
+        yield Finding(Status.PASS, what, f"score {score} of limit {limit}")
+
+
 def _labels(ctx: Context) -> Iterator[Finding]:
     assert ctx.gl is not None and ctx.token is not None
     added = ctx.policies.added_labels()
@@ -359,6 +397,7 @@ CHECKS: list[tuple[Check, Needs]] = [
     (_version, Needs.SETTINGS),
     (_token, Needs.CONNECTION),
     (_groups, Needs.TOKEN),
+    (_complexity, Needs.TOKEN),
     (_labels, Needs.TOKEN),
     (_summary, Needs.TOKEN),
     (_llm, Needs.NOTHING),
