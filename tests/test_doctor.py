@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,8 @@ def test_the_demo_sandbox_passes_every_check(make_sandbox, monkeypatch):
     assert result.stdout.rstrip().endswith("0 failed, 0 warning(s): ready for a weekly run")
 
 
-FAILURES = {
+# name -> (sandbox options, the FAIL line's text, its fix)
+FAILURES: dict[str, tuple[dict[str, Any], str, str]] = {
     "work item epics off": (
         {"no_work_item_epics": ("globex",)},
         "Epics of 'globex': group 'globex' has no epics as work items",
