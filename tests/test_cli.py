@@ -51,6 +51,7 @@ def test_sandbox_command_serves_the_documented_query(served):
         (["--fault-rate", "2"], "--fault-rate must be between 0 and 1"),
         (["--seed", "nothing"], "unknown seed 'nothing'"),
         (["--seed", "scale:many"], "scale seed needs a positive number"),
+        (["--note-limit", "-1"], "--note-limit must be >= 0"),
     ],
 )
 def test_bad_sandbox_options_exit_2_with_a_clear_message(args, message):

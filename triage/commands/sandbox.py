@@ -76,6 +76,49 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="normal",
         help="how the LLM endpoint answers (default: normal)",
     )
+    real = parser.add_argument_group(
+        "a real GitLab's limits and settings (for trying triage doctor and the run)"
+    )
+    real.add_argument(
+        "--note-limit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="notes a user may create per window; over it GitLab's 200 with an error (0: off)",
+    )
+    real.add_argument(
+        "--note-limit-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="length of the note-limit window (default: 60)",
+    )
+    real.add_argument(
+        "--no-work-item-epics",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="a top-level group without epics as work items (workItems: null); repeatable",
+    )
+    real.add_argument(
+        "--deny-label-admin",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="a group where the token may not create labels (HTTP 403); repeatable",
+    )
+    real.add_argument(
+        "--gitlab-version",
+        default="18.6.0-ee",
+        metavar="VERSION",
+        help="what /api/v4/version answers (default: 18.6.0-ee)",
+    )
+    real.add_argument(
+        "--token-scopes",
+        default="api",
+        metavar="SCOPES",
+        help="comma-separated scopes the token reports (default: api)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
@@ -86,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     if args.rate_limit < 0 or args.rate_limit_window <= 0:
         raise UsageError("--rate-limit must be >= 0 and --rate-limit-window > 0")
+    if args.note_limit < 0 or args.note_limit_window <= 0:
+        raise UsageError("--note-limit must be >= 0 and --note-limit-window > 0")
     sandbox_package = sandbox_extra.load()
     Options, Sandbox = sandbox_package.Options, sandbox_package.Sandbox
     options = Options(
@@ -97,6 +142,12 @@ def run(args: argparse.Namespace) -> int:
         rate_limit_window=args.rate_limit_window,
         llm_mode=args.llm_mode,
         token=args.token,
+        note_limit=args.note_limit,
+        note_limit_window=args.note_limit_window,
+        no_work_item_epics=tuple(args.no_work_item_epics),
+        label_admin_denied=tuple(args.deny_label_admin),
+        version=args.gitlab_version,
+        token_scopes=tuple(s.strip() for s in args.token_scopes.split(",") if s.strip()),
     )
     try:
         sandbox = Sandbox(
