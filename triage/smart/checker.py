@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from typing import Any
-
-import yaml
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from triage.records import Epic
 from triage.smart import patterns
 from triage.smart.findings import ELEMENTS, FINDING_KINDS
-from triage.smart.parse import Block, Parsed, parse
+from triage.smart.lexicon import lexicon
+from triage.smart.parse import BOLD_FIELD, PLAIN_FIELD, Block, Parsed, normalise_label, parse
 
 EVIDENCE_CHARS = 160
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -33,17 +31,36 @@ class Finding:
     element: str | None = None
 
 
+class Decision(StrEnum):
+    """An element is stated, not stated, or the rules cannot tell (asked, never flagged)."""
+
+    PRESENT = "present"
+    MISSING = "missing"
+    UNSURE = "unsure"
+
+
 @dataclass(frozen=True)
 class Evidence:
+    """What decided an element: the quoted span, where it is, and the rule that read it."""
+
     element: str
     source: str  # 'heading "Baseline metrics"', "prose", "title", "due date", "assignee"
     text: str
+    rule: str = ""  # how it was read, in a CSM's words
+    line: int | None = None  # 1-based line of the description; None for epic fields
+    decision: Decision = Decision.PRESENT
 
 
 @dataclass(frozen=True)
 class CheckResult:
     findings: tuple[Finding, ...]
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    # Every element's decision; an element with none here is missing (older results).
+    decisions: Mapping[str, Decision] = field(default_factory=dict)
+
+    @property
+    def unsure(self) -> list[str]:
+        return [e for e in ELEMENTS if self.decisions.get(e) is Decision.UNSURE]
 
     @property
     def missing(self) -> list[str]:
@@ -56,43 +73,49 @@ class CheckResult:
         return frozenset(f.id for f in self.findings)
 
 
-@cache
-def vocabulary() -> dict[str, Any]:
-    text = resources.files("triage.smart").joinpath("vocabulary.yml").read_text()
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
-
-
 class Checker:
-    """A SMART checker with the built-in vocabulary plus any synonyms a policy adds."""
+    """A SMART checker with the words of every language file plus any a policy adds."""
 
     def __init__(self, extra_synonyms: Mapping[str, Iterable[str]] | None = None) -> None:
-        vocab = vocabulary()
-        self.synonyms: list[tuple[str, str]] = []  # (phrase, element), longest first
-        for element, words in vocab["synonyms"].items():
-            self.synonyms += [(w.lower(), element) for w in words]
-        for element, words in (extra_synonyms or {}).items():
-            self.synonyms += [(w.lower(), element) for w in words]
-        self.synonyms.sort(key=lambda pair: -len(pair[0]))
-        terms = sorted(vocab["business_terms"], key=len, reverse=True)
-        self.business = re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])|[$€£]\s?\d",
-            re.IGNORECASE,
+        words = lexicon()
+        pairs = list(words.synonyms)
+        for element, extra in (extra_synonyms or {}).items():
+            pairs += [(w.lower(), element) for w in extra]
+        pairs.sort(key=lambda pair: -len(pair[0]))
+        # "=word" synonyms name the element only as the whole label (table headers such
+        # as From/To); the others are found inside a label, one compiled pattern for all.
+        self.whole: dict[str, str] = {}
+        self.inside: dict[str, str] = {}
+        for phrase, element in pairs:
+            if phrase.startswith("="):
+                self.whole.setdefault(phrase[1:], element)
+            else:
+                self.inside.setdefault(phrase, element)
+        # Words of scripts without spaces (Japanese) are found anywhere, others as words.
+        spaced = "|".join(re.escape(p) for p in self.inside if not CJK.search(p))
+        unspaced = "|".join(re.escape(p) for p in self.inside if CJK.search(p))
+        self.label_pattern = re.compile(
+            "|".join(
+                part
+                for part in (rf"(?<![\w-])(?:{spaced})(?![\w-])" if spaced else "", unspaced)
+                if part
+            )
+            or r"(?!x)x"
         )
+        self.business = words.business
 
     def element_of(self, label: str) -> str | None:
-        """The element a label names: the longest synonym found as whole words wins.
+        """The element a label names: the longest synonym found in it wins.
 
         A synonym written ``=word`` names the element only as the whole label, for short
         table headers such as ``From``/``To`` or ``Before``/``After``.
         """
-        for phrase, element in self.synonyms:
-            if phrase.startswith("="):
-                if label == phrase[1:]:
-                    return element
-            elif re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", label):
-                return element
-        return None
+        if label in self.whole:
+            return self.whole[label]
+        found = [m.group(0) for m in self.label_pattern.finditer(label)]
+        if not found:
+            return None
+        return self.inside[max(found, key=len)]
 
     def check(self, epic: Epic) -> CheckResult:
         parsed = parse(epic.description)
@@ -100,15 +123,20 @@ class Checker:
         for block in parsed.blocks:
             element = self.element_of(block.label)
             if element:
-                labelled[element].append(block)
+                labelled[element].append(self._own(block, element))
         findings: list[Finding] = []
         evidence: dict[str, Evidence] = {}
+        decisions: dict[str, Decision] = {}
         for element in ELEMENTS:
-            found, gap = JUDGES[element](self, epic, parsed, labelled)
+            verdict = JUDGES[element](self, epic, parsed, labelled)
+            decisions[element] = verdict.decision
+            found = verdict.evidence
             if found:
+                if found.text and found.source not in ("title", "due date", "assignee"):
+                    found = replace(found, line=line_of(epic.description, found.text))
                 evidence[element] = found
-            if gap:
-                findings.append(_finding(gap))
+            if verdict.gap:
+                findings.append(_finding(verdict.gap))
         headings = [h.lower().strip(" :*") for h in parsed.headings]
         if not any(re.sub(r"^\d+[.)]?\s*", "", h).startswith("summary") for h in headings):
             findings.append(_finding("missing_summary_heading"))
@@ -116,7 +144,24 @@ class Checker:
             findings.append(_finding("missing_success_criteria_heading"))
         if epic.due_date is None:
             findings.append(_finding("missing_due_date"))
-        return CheckResult(tuple(findings), evidence)
+        return CheckResult(tuple(findings), evidence, decisions)
+
+    def _own(self, block: Block, element: str) -> Block:
+        """A section without the field lines in it that name another element: under
+        "## Timeline", a following "Owner: @a.b" line is the owner's, not the timeline's."""
+        if block.kind != "heading" or not block.text:
+            return block
+        kept = []
+        for line in block.text.split("\n"):
+            field_match = BOLD_FIELD.match(line) or PLAIN_FIELD.match(line)
+            other = (
+                self.element_of(normalise_label(field_match.group("label")))
+                if field_match
+                else None
+            )
+            if other is None or other == element:
+                kept.append(line)
+        return replace(block, text="\n".join(kept).strip())
 
     def is_business(self, text: str) -> bool:
         return bool(self.business.search(text))
@@ -130,6 +175,13 @@ def _finding(finding_id: str) -> Finding:
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
+
+
+def _quote(block: Block, test: Callable[[str], object]) -> str:
+    """The words of a block to quote: its first sentence that passes ``test``, else its
+    first sentence, so a comment shows one short line, not a whole section."""
+    found = patterns.sentences(block.text)
+    return _clip(next((s for s in found if test(s)), found[0] if found else block.text))
 
 
 def _label_source(block: Block) -> str:
@@ -155,19 +207,49 @@ def _everywhere(epic: Epic, parsed: Parsed) -> list[tuple[str, str]]:
     ]
 
 
-Judgement = tuple[Evidence | None, str | None]  # evidence, id of the finding if missing
+@dataclass(frozen=True)
+class Judgement:
+    evidence: Evidence | None
+    gap: str | None = None  # the id of the finding, when the element is missing
+    decision: Decision = Decision.PRESENT
 
 
-def _with_element(element: str, found: Evidence | None) -> Evidence | None:
-    return Evidence(element, found.source, found.text) if found else None
+def _present(element: str, found: Evidence, rule: str) -> Judgement:
+    return Judgement(replace(found, element=element, rule=rule))
+
+
+def _missing(element: str, gap: str, rule: str, found: Evidence | None = None) -> Judgement:
+    evidence = Evidence(element, found.source if found else "", found.text if found else "", rule)
+    return Judgement(replace(evidence, decision=Decision.MISSING), gap, Decision.MISSING)
+
+
+def _unsure(element: str, block: Block, rule: str) -> Judgement:
+    found = Evidence(element, _label_source(block), _clip(block.text), rule, None, Decision.UNSURE)
+    return Judgement(found, None, Decision.UNSURE)
+
+
+def _blank_label(blocks: list[Block]) -> Block | None:
+    """A label of the element with nothing real under it (a placeholder or the hint)."""
+    return next((b for b in blocks if not b.text or b.placeholder), None)
+
+
+def _nothing(element: str, gap: str, blocks: list[Block], what: str) -> Judgement:
+    blank = _blank_label(blocks)
+    if blank is not None:
+        rule = f'only a placeholder under {blank.kind} "{blank.label}"'
+        return _missing(element, gap, rule)
+    return _missing(element, gap, f"nothing states {what}")
 
 
 def judge_baseline(
     checker: Checker, epic: Epic, parsed: Parsed, labelled: dict[str, list[Block]]
 ) -> Judgement:
     for block in labelled["baseline"]:
-        if block.text:
-            return Evidence("baseline", _label_source(block), _clip(block.text)), None
+        # With a place-holding token taken out ("<value> per week"), what is left must
+        # still carry a number or a statement about today.
+        if block.text and (not block.placeholder or patterns.quantities(block.text)):
+            hit = Evidence("baseline", _label_source(block), _quote(block, patterns.quantities))
+            return _present("baseline", hit, f"written under {_label_source(block)}")
     # Unlabelled text may state a baseline loosely ("about 400 a month"); text under
     # another element's label needs a strong cue, or its targets would read as baselines.
     loose = [
@@ -180,7 +262,9 @@ def judge_baseline(
         [(_label_source(b), b.text) for b in parsed.blocks],
         lambda sentence: patterns.states_baseline(sentence, strict=True),
     )
-    return _with_element("baseline", found), None if found else "missing_baseline"
+    if found:
+        return _present("baseline", found, "a number said to describe today")
+    return _nothing("baseline", "missing_baseline", labelled["baseline"], "where things are today")
 
 
 def judge_success_criteria(
@@ -193,8 +277,9 @@ def judge_success_criteria(
         for block in stated:
             for sentence in patterns.sentences(block.text):
                 if test(sentence):
-                    evidence = Evidence("success_criteria", _label_source(block), _clip(sentence))
-                    return evidence, None
+                    hit = Evidence("success_criteria", _label_source(block), _clip(sentence))
+                    rule = f"a measurable target under {_label_source(block)}"
+                    return _present("success_criteria", hit, rule)
     texts = [
         (s, t)
         for s, t in _everywhere(epic, parsed)
@@ -202,14 +287,19 @@ def judge_success_criteria(
     ]
     found = _first_sentence(texts, patterns.states_target)
     if found:
-        return _with_element("success_criteria", found), None
-    if stated:
-        block = stated[0]
-        return (
-            Evidence("success_criteria", _label_source(block), _clip(block.text)),
-            "unmeasurable_success_criteria",
-        )
-    return None, "missing_success_criteria"
+        return _present("success_criteria", found, "a target with a number or a done state")
+    real = [b for b in stated if not b.placeholder]
+    if real:
+        block = real[0]
+        found = Evidence("success_criteria", _label_source(block), _clip(block.text))
+        rule = f"no number, threshold or done state under {_label_source(block)}"
+        return _missing("success_criteria", "unmeasurable_success_criteria", rule, found)
+    return _nothing(
+        "success_criteria",
+        "missing_success_criteria",
+        labelled["success_criteria"],
+        "how success is measured",
+    )
 
 
 def _measurable_not_baseline(sentence: str) -> bool:
@@ -221,7 +311,10 @@ def judge_business_impact(
 ) -> Judgement:
     for block in labelled["business_impact"]:
         if block.text and checker.is_business(block.text):
-            return Evidence("business_impact", _label_source(block), _clip(block.text)), None
+            hit = Evidence(
+                "business_impact", _label_source(block), _quote(block, checker.is_business)
+            )
+            return _present("business_impact", hit, f"written under {_label_source(block)}")
     other = {
         id(b) for e in ("baseline", "success_criteria", "timeline", "owner") for b in labelled[e]
     }
@@ -231,7 +324,14 @@ def judge_business_impact(
         *(("prose", line) for line in parsed.prose),
     ]
     found = _first_sentence(texts, checker.is_business)
-    return _with_element("business_impact", found), None if found else "missing_business_impact"
+    if found:
+        return _present("business_impact", found, "words of a business gain (cost, risk, time)")
+    return _nothing(
+        "business_impact",
+        "missing_business_impact",
+        labelled["business_impact"],
+        "what the customer's business gains",
+    )
 
 
 def judge_timeline(
@@ -239,11 +339,26 @@ def judge_timeline(
 ) -> Judgement:
     for block in labelled["timeline"]:
         if block.text and patterns.names_a_date(block.text):
-            return Evidence("timeline", _label_source(block), _clip(block.text)), None
+            hit = Evidence("timeline", _label_source(block), _quote(block, patterns.names_a_date))
+            return _present("timeline", hit, f"a date under {_label_source(block)}")
     if epic.due_date is not None:
-        return Evidence("timeline", "due date", epic.due_date.isoformat()), None
+        hit = Evidence("timeline", "due date", epic.due_date.isoformat())
+        return _present("timeline", hit, "the epic's due date")
     found = _first_sentence(_everywhere(epic, parsed), patterns.states_deadline)
-    return _with_element("timeline", found), None if found else "missing_timeline"
+    if found:
+        return _present("timeline", found, "a date or period given as a deadline")
+    # Numbers under a timeline label that read as no date ("Ende KW 14/27"): ask, don't
+    # accuse. Words without a number ("asap", "soon") are no deadline.
+    written = [
+        b
+        for b in labelled["timeline"]
+        if b.text and not b.placeholder and re.search(r"\d", patterns.without_history(b.text))
+    ]
+    if written:
+        return _unsure(
+            "timeline", written[0], "a timeline is written, but no date the rules can read"
+        )
+    return _nothing("timeline", "missing_timeline", labelled["timeline"], "a deadline")
 
 
 def judge_owner(
@@ -251,11 +366,15 @@ def judge_owner(
 ) -> Judgement:
     for block in labelled["owner"]:
         if block.text and patterns.names_someone(block.text):
-            return Evidence("owner", _label_source(block), _clip(block.text)), None
+            hit = Evidence("owner", _label_source(block), _quote(block, patterns.names_someone))
+            return _present("owner", hit, f"a person named under {_label_source(block)}")
     if epic.assignees:
-        return Evidence("owner", "assignee", ", ".join(f"@{a}" for a in epic.assignees)), None
+        hit = Evidence("owner", "assignee", ", ".join(f"@{a}" for a in epic.assignees))
+        return _present("owner", hit, "the epic's assignee")
     found = _first_sentence(_everywhere(epic, parsed), patterns.states_owner)
-    return _with_element("owner", found), None if found else "missing_owner"
+    if found:
+        return _present("owner", found, "an owner word and a name")
+    return _nothing("owner", "missing_owner", labelled["owner"], "who owns the objective")
 
 
 JUDGES: dict[str, Callable[[Checker, Epic, Parsed, dict[str, list[Block]]], Judgement]] = {
@@ -265,3 +384,17 @@ JUDGES: dict[str, Callable[[Checker, Epic, Parsed, dict[str, list[Block]]], Judg
     "timeline": judge_timeline,
     "owner": judge_owner,
 }
+
+
+def line_of(description: str, text: str) -> int | None:
+    """The 1-based line of ``description`` where the quoted ``text`` starts, if found."""
+    words = text.rstrip("…").split()
+    if not words:
+        return None
+    lines = [" ".join(line.split()) for line in description.splitlines()]
+    for size in (6, 3, 1):
+        probe = " ".join(words[:size])
+        for number, line in enumerate(lines, start=1):
+            if probe and probe in line:
+                return number
+    return None

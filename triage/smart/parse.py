@@ -12,24 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from triage.smart.lexicon import lexicon
+
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<label>.+?)\s*#*\s*$")
 BOLD_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?\*\*(?P<label>[^*\n]{1,60}?)"
     r"(?::\*\*|\*\*\s*[:\u2013\u2014-])\s*(?P<value>.*)$"
 )
+# Labels in any script ("Verantwortlich:", "Échéance :", "担当者："); a full-width colon too.
 PLAIN_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?(?P<label>[A-Za-z][A-Za-z /&()'-]{0,40}?)"
-    r"\s*[:=]\s+(?P<value>\S.*)$"
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?(?P<label>[^\W\d_][^\W_]*(?:[ /&()'.-]+[^\W_]+){0,5}?)"
+    r"\s*(?:[:=]\s+|：\s*)(?P<value>\S.*)$"
 )
 # A short label alone on its line ("2) goal", "Current state"), with its text below.
-LABEL_LINE = re.compile(r"^\s*(?:\d+[.)]\s*)?(?P<label>[A-Za-z][\w&/-]*(?:\s+[\w&/-]+){0,3})\s*$")
+LABEL_LINE = re.compile(
+    r"^\s*(?:\d+[.)]\s*)?(?P<label>[^\W\d_][\w&/-]*(?:\s+[\w&/-]+){0,3})\s*[:：]?\s*$"
+)
 TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-PLACEHOLDER_LINE = re.compile(
-    r"^\s*(?:[-*+]\s*)?(?:_?\s*(?:tbd|tbc|todo|n/?a|none|\?+|-+|\.\.\.|…)\s*_?\.?)\s*$",
-    re.IGNORECASE,
-)
 HINT = re.compile(r"^\s*(?:<[^>]{3,}>|\[[^\]]{3,}\]|_[^_]{3,}_|\*[^*]{3,}\*)\s*$")
 HINT_WORDS = re.compile(
     r"(?<![A-Za-z])(describe|enter|add|insert|fill in|write|list|explain|e\.g\.|placeholder)"
@@ -40,11 +41,16 @@ HINT_WORDS = re.compile(
 
 @dataclass
 class Block:
-    """Text under a label: a heading's section, a field's value, a table column or row."""
+    """Text under a label: a heading's section, a field's value, a table column or row.
+
+    ``placeholder`` says a place-holding token (``<value>``, ``YYYY-MM-DD``, ``@username``)
+    was taken out of the text: what is left must state the element by itself.
+    """
 
     label: str
     text: str
     kind: str  # heading, field, column, row
+    placeholder: bool = False
 
 
 @dataclass
@@ -62,6 +68,22 @@ def normalise_label(label: str) -> str:
     return " ".join(label.split())
 
 
+SEPARATORS = re.compile(r"\s[-–—]\s|[,;()（）]|\s/\s")
+DECORATION = " _*`~.:!-–—\t"
+
+
+def is_placeholder(text: str) -> bool:
+    """Text that only holds the place of an element, in any language: ``TBD``,
+    ``_TBD - CSM to collect_``, ``<value>``, ``Not agreed yet``, ``未定`` ..."""
+    words = lexicon()
+    rest = words.placeholder_token.sub(" ", text)
+    for piece in SEPARATORS.split(rest):
+        core = piece.strip(DECORATION)
+        if core and not words.placeholder.fullmatch(core):
+            return False
+    return True
+
+
 def is_empty_line(line: str) -> bool:
     """A line that says nothing: placeholders, template hints, separators.
 
@@ -69,7 +91,7 @@ def is_empty_line(line: str) -> bool:
     asks ("_When?_").
     """
     stripped = line.strip()
-    if not stripped or PLACEHOLDER_LINE.match(stripped):
+    if not stripped or is_placeholder(stripped.lstrip("-*+ ")):
         return True
     if re.fullmatch(r"<[^<>]*\s[^<>]*>", stripped):  # "<current value>", not "<details>"
         return True
@@ -90,6 +112,15 @@ def clean_value(value: str) -> str:
     return "" if re.fullmatch(r"[\W_]*", value) else value
 
 
+def labelled(label: str, value: str, kind: str) -> Block:
+    """A block whose place-holding tokens are taken out of its text (and remembered)."""
+    text = clean_value(value)
+    tokens = lexicon().placeholder_token
+    if tokens.search(text):
+        return Block(normalise_label(label), clean_value(tokens.sub("", text)), kind, True)
+    return Block(normalise_label(label), text, kind)
+
+
 def parse(description: str) -> Parsed:
     parsed = Parsed()
     lines = HTML_COMMENT.sub("", description.replace("\r", "")).split("\n")
@@ -98,8 +129,7 @@ def parse(description: str) -> Parsed:
 
     def close() -> None:
         if current is not None:
-            current.text = clean_value("\n".join(body))
-            parsed.blocks.append(current)
+            parsed.blocks.append(labelled(current.label, "\n".join(body), current.kind))
 
     index = 0
     while index < len(lines):
@@ -109,7 +139,7 @@ def parse(description: str) -> Parsed:
             close()
             label = heading.group("label").strip()
             parsed.headings.append(label)
-            current, body = Block(normalise_label(label), "", "heading"), []
+            current, body = Block(label, "", "heading"), []
             index += 1
             continue
         if TABLE_ROW.match(line):
@@ -140,9 +170,7 @@ def parse(description: str) -> Parsed:
                 ):
                     follow += 1
                 value = "\n".join(lines[index + 1 : follow])
-            parsed.blocks.append(
-                Block(normalise_label(field_match.group("label")), clean_value(value), "field")
-            )
+            parsed.blocks.append(labelled(field_match.group("label"), value, "field"))
             if current:  # outside a section, a field's text lives in its block only
                 body.append(line)
             index += 1
@@ -181,13 +209,10 @@ def _table(rows: list[str], parsed: Parsed) -> None:
     by_rows = len(header) == 2 and any(len(row) >= 2 and row[0] for row in data)
     for column, label in enumerate([] if by_rows else header):
         values = [row[column] for row in data if column < len(row)]
-        text = clean_value("\n".join(values))
         if label.strip():
-            parsed.blocks.append(Block(normalise_label(label), text, "column"))
+            parsed.blocks.append(labelled(label, "\n".join(values), "column"))
     for row in data if not header or not header[0].strip() or len(header) == 2 else []:
         if len(row) >= 2 and row[0]:
-            parsed.blocks.append(
-                Block(normalise_label(row[0]), clean_value(" | ".join(row[1:])), "row")
-            )
+            parsed.blocks.append(labelled(row[0], " | ".join(row[1:]), "row"))
     if header and len(header) == 2 and header[0].strip():
-        parsed.blocks.append(Block(normalise_label(header[0]), clean_value(header[1]), "row"))
+        parsed.blocks.append(labelled(header[0], header[1], "row"))

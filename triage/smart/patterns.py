@@ -3,11 +3,18 @@
 Each function takes one sentence and says whether it states that element. They are
 deliberately conservative: a sentence counts as a baseline only with a number *and* a sign
 that the number describes today; as a deadline only with a date, a period or an event.
+
+The English patterns below carry English grammar ("from X to Y", "by the end of"); the cue
+words of every language, English included, come from the language files through
+``lexicon()`` and are tried next to them.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from triage.smart.lexicon import lexicon
 
 MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -21,7 +28,7 @@ PERIOD = re.compile(
 )
 # A quantity: digits (not dates, years or quarters), a percentage, a ratio, number words.
 QUANTITY = re.compile(
-    r"(?<![\w.-])(?!20\d\d\b)\d[\d,.]*\s*(?:%|x\b|k\b)?"
+    r"(?<![A-Za-z\u00C0-\u024F0-9_.-])(?!20\d\d(?!\d))\d[\d,.]*\s*(?:%|x\b|k\b)?"
     r"|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|half|"
     r"double|twice|triple|dozen)\b",
     re.IGNORECASE,
@@ -102,8 +109,12 @@ OWNER = re.compile(
     rf"[^.\n]{{0,60}}(?:{HANDLE}|\b[A-Z][a-z]+)"
     rf"|(?:{HANDLE})\s+(?i:is|as|will be)\s+(?:the\s+)?(?i:dri|owner|accountable)\b",
 )
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9@*_(\"'])|[;\n]|\s\|\s")
-LINE_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*|[A-Za-z][\w /&-]{0,30}:\s)")
+SENTENCE_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z\u00C0-\u00DE0-9@*_(\"'¿¡])|(?<=[。！？])|[;；\n]|\s\|\s"
+)
+LINE_START = re.compile(
+    r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*|[^\W\d_][\w /&-]{0,30}(?::\s|：))"
+)
 
 
 def unwrap(text: str) -> str:
@@ -131,8 +142,12 @@ NAMES_WITH_NUMBERS = re.compile(
 
 def quantities(sentence: str) -> list[str]:
     """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
-    stripped = PERIOD.sub(" ", ISO_DATE.sub(" ", NAMES_WITH_NUMBERS.sub(" ", sentence)))
-    return [m.group(0).strip() for m in QUANTITY.finditer(stripped)]
+    words = lexicon()
+    stripped = NAMES_WITH_NUMBERS.sub(" ", sentence)
+    stripped = words.period.sub(" ", words.date.sub(" ", ISO_DATE.sub(" ", stripped)))
+    stripped = PERIOD.sub(" ", stripped)
+    found = [m.group(0).strip() for m in QUANTITY.finditer(stripped)]
+    return found + [m.group(0) for m in words.number_words.finditer(stripped)]
 
 
 def states_baseline(sentence: str, strict: bool = False) -> bool:
@@ -142,14 +157,29 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
         return True
     if not quantities(sentence):
         return False
-    if STRONG_NOW.search(RELATIVE_TO_NOW.sub(" ", sentence)):
+    words = lexicon()
+    if _strong_now(sentence):
         return True
-    return not strict and bool(WEAK_NOW.search(sentence)) and not TARGET_CUE.search(sentence)
+    weak = WEAK_NOW.search(sentence) or words.now_weak.search(sentence)
+    return not strict and bool(weak) and not _target_cue(sentence)
+
+
+def _strong_now(sentence: str) -> bool:
+    today = RELATIVE_TO_NOW.sub(" ", sentence)
+    return bool(STRONG_NOW.search(today) or lexicon().now_strong.search(today))
+
+
+def _target_cue(sentence: str) -> bool:
+    return bool(TARGET_CUE.search(sentence) or lexicon().target.search(sentence))
+
+
+def _done(sentence: str) -> bool:
+    return bool(BINARY.search(sentence) or lexicon().done.search(sentence))
 
 
 def is_measurable(sentence: str) -> bool:
     """A number, threshold or ratio, or a done/not-done outcome."""
-    return bool(quantities(sentence)) or bool(BINARY.search(sentence))
+    return bool(quantities(sentence)) or _done(sentence)
 
 
 def states_target(sentence: str) -> bool:
@@ -159,10 +189,10 @@ def states_target(sentence: str) -> bool:
     """
     if FROM_TO.search(sentence):
         return True
-    has_cue = bool(TARGET_CUE.search(sentence))
-    if STRONG_NOW.search(RELATIVE_TO_NOW.sub(" ", sentence)) and not has_cue:
+    has_cue = _target_cue(sentence)
+    if _strong_now(sentence) and not has_cue:
         return False
-    if BINARY.search(sentence):
+    if _done(sentence):
         return True
     return bool(quantities(sentence)) and has_cue
 
@@ -172,7 +202,8 @@ DURATION = re.compile(
     r"(?:weeks?|months?|quarters?|years?|sprints?)\b",
     re.IGNORECASE,
 )
-OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z][\w.-]*")
+# A handle, a capitalised name (any Latin script), or a name in Japanese script.
+OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][\w.-]*|[\u3040-\u30ff\u4e00-\u9fff]{{2,}}")
 NOT_OWNER_FIELD = re.compile(
     r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:stakeholders?|(?:executive\s+)?sponsors?|champions?|"
     r"contacts?|attendees)(?:\*\*)?\s*:.*$",
@@ -186,35 +217,74 @@ def names_a_date(text: str) -> bool:
     ("asap" and "soon" do not, nor dates of past events)."""
     if states_deadline(text):
         return True
-    text = HISTORY.sub(" ", text)
+    text = without_history(text)
+    words = lexicon()
     return bool(
         states_deadline(text)
         or PERIOD.search(text)
         or MONTH_YEAR.search(text)
         or DURATION.search(text)
+        or words.period.search(text)
+        or words.date.search(text)
+        or words.deadline_phrase.search(text)
     )
 
 
 def names_someone(text: str) -> bool:
     """Whether text under an owner label names a person, role or team, not "the customer"."""
     text = NOT_OWNER_FIELD.sub("", text)  # a stakeholder list is not an owner
-    return any(
-        m.group(0).lower().strip("@.") not in GENERIC_OWNERS for m in OWNER_NAME.finditer(text)
-    )
+    generic = GENERIC_OWNERS | lexicon().generic_owners
+    if text.strip().lower().strip("@.: ") in generic:
+        return False
+    return any(m.group(0).lower().strip("@.") not in generic for m in OWNER_NAME.finditer(text))
 
 
 def states_deadline(sentence: str) -> bool:
     """A deadline: "by <date>", "before <event>", "within two quarters", an ISO date...
     Questions ("maybe later this year?") and dates of past events do not count."""
-    if sentence.rstrip().endswith("?"):
+    if sentence.rstrip().endswith(("?", "？")):
         return False
-    sentence = HISTORY.sub(" ", sentence)
-    if DEADLINE.search(sentence) or ISO_DATE.search(sentence):
+    sentence = without_history(sentence)
+    words = lexicon()
+    if DEADLINE.search(sentence) or ISO_DATE.search(sentence) or words.date.search(sentence):
         return True
-    return bool(DEADLINE_WORD.search(sentence)) and bool(
-        PERIOD.search(sentence) or MONTH_YEAR.search(sentence)
+    if words.deadline_phrase.search(sentence):
+        return True
+    has_word = DEADLINE_WORD.search(sentence) or words.deadline_word.search(sentence)
+    return bool(has_word) and bool(
+        PERIOD.search(sentence) or MONTH_YEAR.search(sentence) or words.period.search(sentence)
     )
 
 
+def without_history(text: str) -> str:
+    """``text`` with the dates of past events and measurements taken out: a kick-off date,
+    "measured 2026-05-01", "Audit vom 12.03.2026", "2026年4月1日時点"."""
+    before, after = _history_patterns()
+    return after.sub(" ", before.sub(" ", HISTORY.sub(" ", text)))
+
+
+@cache
+def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A history word up to two words before a date; a date followed by a Japanese one."""
+    words = lexicon()
+    when = rf"(?:{words.date.pattern})|(?:{words.period.pattern})|(?:{ISO_DATE.pattern})"
+    before = re.compile(
+        rf"(?:{words.history_word.pattern})[\s:：,]*(?:\S+\s+){{0,2}}?(?:{when})", re.IGNORECASE
+    )
+    after = re.compile(rf"(?:{when})\s?(?:時点|に測定|に計測|に開始|キックオフ)", re.IGNORECASE)
+    return before, after
+
+
 def states_owner(sentence: str) -> bool:
-    return bool(OWNER.search(sentence))
+    if OWNER.search(sentence):
+        return True
+    cue = lexicon().owner_cue.search(sentence)
+    if not cue:
+        return False
+    rest = sentence[cue.end() :]
+    return bool(
+        re.search(
+            rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+|[\u3040-\u30ff\u4e00-\u9fff]{{2,}}",
+            rest[:80],
+        )
+    )
