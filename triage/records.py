@@ -94,6 +94,9 @@ class EpicRecord:
     error: str | None = None
     llm_calls: int = 0
     llm_error: str | None = None
+    # Per SMART element: decision, rule, line and the quoted words (no quote on a
+    # confidential epic), so a wrong call can be seen and disputed from the report.
+    elements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from triage.apply import EpicResult, Status
 from triage.records import EpicRecord, WriteRecord
+from triage.smart.findings import ELEMENTS
 from triage.smart.stages import stage_of
 from triage.summary.figures import Aggregator, Figures
 
@@ -62,6 +63,16 @@ def record_of(result: EpicResult) -> EpicRecord:
         error=result.error,
         llm_calls=result.llm_calls,
         llm_error=result.llm_error,
+        elements={
+            element: {
+                "decision": str(assessment.check.decisions.get(element, "missing")),
+                "rule": evidence.rule if evidence else None,
+                "line": evidence.line if evidence else None,
+                "quote": None if epic.confidential or not evidence else evidence.text or None,
+            }
+            for element in ELEMENTS
+            for evidence in [assessment.check.evidence.get(element)]
+        },
     )
 
 

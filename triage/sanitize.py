@@ -83,3 +83,29 @@ def _image(match: re.Match[str]) -> str:
     url = match.group("url")
     external = url.startswith(("http://", "https://", "//")) or ":" in url.split("/")[0]
     return f"[image: {match.group('alt') or 'removed'}]" if external else match.group(0)
+
+
+INVISIBLE = re.compile(r"[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+WWW = re.compile(r"\bwww\.\S+|\b(?:javascript|data|vbscript):\S*", re.IGNORECASE)
+
+
+def quote(text: str, limit: int = 160) -> str:
+    """Words of an epic quoted back in a note, as one inert code span.
+
+    A code span is shown as written on every GitLab version and nothing in it links,
+    mentions or runs; links and addresses are dropped first so the bot never reposts a
+    URL an author put there, and invisible or direction-changing characters go too.
+    """
+    text = HTML_COMMENT.sub(" ", text)
+    text = TAG.sub(" ", text)
+    text = IMAGE.sub(lambda m: m.group("alt"), text)
+    text = LINK.sub(lambda m: m.group("text"), text)
+    text = WWW.sub("…", BARE_URL.sub("…", text))
+    text = " ".join(INVISIBLE.sub(" ", text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if not text:
+        return "``"
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"

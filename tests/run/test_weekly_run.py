@@ -104,6 +104,20 @@ def test_dry_run_writes_nothing_and_prints_the_plan(sandbox, env, capsys):
     assert stats["writes"] == 0 and stats["llm_calls"] == 0
 
 
+def test_the_note_quotes_what_the_objective_already_states(sandbox, env, tmp_path):
+    """Present elements are quoted, one short line each, so a wrong call can be disputed;
+    the quotes are code spans, so nothing quoted can link, mention or run."""
+    assert triage_run("--apply", "--no-summary") == 0
+    body = bot_notes(sandbox)["globex&3"][0]["body"]
+    found = body.split("What the objective already states:\n", 1)[1].split("\n\n", 1)[0]
+    assert found.splitlines() == [
+        "- Baseline: `The data science team (25 people) still keeps notebooks on a shared "
+        "drive.`",
+        "- Owner: `@csm.south` (the epic's assignee)",
+    ]
+    assert "- [ ] No baseline" not in body  # what is quoted as found is not also asked for
+
+
 def test_one_note_per_epic_each_finding_once_then_a_rerun_writes_nothing(sandbox, env, tmp_path):
     cache = str(tmp_path / "cache.db")
     assert triage_run("--apply", "--cache", cache) == 0

@@ -13,7 +13,9 @@ from datetime import date
 
 from triage.plan.assess import Assessment, Reason, Section
 from triage.plan.marker import MOVED_MARKER, NoteMarker
-from triage.sanitize import sanitize
+from triage.sanitize import quote, sanitize
+from triage.smart.checker import CheckResult, Decision, Evidence
+from triage.smart.findings import ELEMENTS
 
 DRAFT_ON_APPLY = "_A drafted fix is added here when the run applies._"
 
@@ -27,6 +29,48 @@ class FixedLine:
 
 def checklist(reasons: Sequence[Reason]) -> str:
     return "\n".join(f"- [ ] {reason.text}" for reason in reasons)
+
+
+ELEMENT_NAMES = {
+    "baseline": "Baseline",
+    "success_criteria": "Success criteria",
+    "business_impact": "Business impact",
+    "timeline": "Timeline",
+    "owner": "Owner",
+}
+
+
+def _quoted(evidence: Evidence) -> str:
+    if evidence.source in ("due date", "assignee"):
+        return f"{quote(evidence.text)} (the epic's {evidence.source})"
+    return quote(evidence.text)
+
+
+def found_lines(check: CheckResult) -> str:
+    """One short quoted line per element the checker found: a wrong call shows at once."""
+    lines = [
+        f"- {ELEMENT_NAMES[element]}: {_quoted(evidence)}"
+        for element in ELEMENTS
+        if check.decisions.get(element) is Decision.PRESENT
+        and (evidence := check.evidence.get(element)) is not None
+        and evidence.text
+    ]
+    return "What the objective already states:\n" + "\n".join(lines) if lines else ""
+
+
+def questions(check: CheckResult) -> str:
+    """Elements the rules cannot decide, asked, never counted as missing."""
+    lines = [
+        f"- {ELEMENT_NAMES[element]}: is {_quoted(evidence)} the "
+        f"{ELEMENT_NAMES[element].lower()}? If it is, write it so it can be read at a "
+        "glance (a date such as 2027-03-31)."
+        if element == "timeline"
+        else f"- {ELEMENT_NAMES[element]}: is {_quoted(evidence)} the "
+        f"{ELEMENT_NAMES[element].lower()}?"
+        for element in check.unsure
+        if (evidence := check.evidence.get(element)) is not None
+    ]
+    return "Please confirm:\n" + "\n".join(lines) if lines else ""
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
@@ -52,6 +96,8 @@ def _values(section: Section, assessment: Assessment, suggestion: str) -> dict[s
         "url": epic.web_url,
         "rule": section.name,
         "due_date": epic.due_date.isoformat() if epic.due_date else "not set",
+        "found": found_lines(assessment.check),
+        "questions": questions(assessment.check),
     }
 
 

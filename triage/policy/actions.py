@@ -36,8 +36,10 @@ class Comment(Action):
     """Give the rule a section in the epic's one triage note, from a template.
 
     ``template`` is a Markdown file under ``templates/`` beside the policy file, or
-    ``body`` is the template inline. Placeholders: ``{findings}``, ``{suggestion}``,
-    ``{title}``, ``{url}``, ``{rule}``, ``{due_date}``. The note mentions the owner at its
+    ``body`` is the template inline. Placeholders: ``{findings}`` (the checklist of what
+    is missing), ``{found}`` (one quoted line per SMART element found), ``{questions}``
+    (elements the checker is unsure of, asked), ``{suggestion}``, ``{title}``, ``{url}``,
+    ``{rule}``, ``{due_date}``. The note mentions the owner at its
     top (see ``mention``) and says how to opt out at its end, once for all sections.
     ``internal: true`` makes the note internal, visible to members only.
 
@@ -56,7 +58,9 @@ class Comment(Action):
         },
         "oneOf": [{"required": ["template"]}, {"required": ["body"]}],
     }
-    PLACEHOLDERS = frozenset(["findings", "suggestion", "title", "url", "rule", "due_date"])
+    PLACEHOLDERS = frozenset(
+        ["findings", "found", "questions", "suggestion", "title", "url", "rule", "due_date"]
+    )
     RETIRED = {
         "owner": "the note mentions the owner once, at its top ('mention: owner')",
         "opt_out_label": "the note says how to opt out once, at its end",
