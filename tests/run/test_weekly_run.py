@@ -111,8 +111,7 @@ def test_the_note_quotes_what_the_objective_already_states(sandbox, env, tmp_pat
     body = bot_notes(sandbox)["globex&3"][0]["body"]
     found = body.split("What the objective already states:\n", 1)[1].split("\n\n", 1)[0]
     assert found.splitlines() == [
-        "- Baseline: `The data science team (25 people) still keeps notebooks on a shared "
-        "drive.`",
+        "- Baseline: `The data science team (25 people) still keeps notebooks on a shared drive.`",
         "- Owner: `@csm.south` (the epic's assignee)",
     ]
     assert "- [ ] No baseline" not in body  # what is quoted as found is not also asked for

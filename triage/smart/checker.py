@@ -18,9 +18,19 @@ from triage.records import Epic
 from triage.smart import patterns
 from triage.smart.findings import ELEMENTS, FINDING_KINDS
 from triage.smart.lexicon import lexicon
-from triage.smart.parse import BOLD_FIELD, PLAIN_FIELD, Block, Parsed, normalise_label, parse
+from triage.smart.parse import (
+    BOLD_FIELD,
+    PLAIN_FIELD,
+    Block,
+    Parsed,
+    is_placeholder,
+    normalise_label,
+    parse,
+)
 
 EVIDENCE_CHARS = 160
+CLAUSES = re.compile(r"[;；.。\n]")
+ASIDE = re.compile(r"\([^()]*\)|（[^（）]*）")
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -245,9 +255,13 @@ def judge_baseline(
     checker: Checker, epic: Epic, parsed: Parsed, labelled: dict[str, list[Block]]
 ) -> Judgement:
     for block in labelled["baseline"]:
-        # With a place-holding token taken out ("<value> per week"), what is left must
-        # still carry a number or a statement about today.
-        if block.text and (not block.placeholder or patterns.quantities(block.text)):
+        # With a place-holding token taken out ("<value> per week"), or next to a clause
+        # that only holds a place ("Not measured yet; we will collect it"), what is left
+        # must carry a number.
+        if block.text and (
+            patterns.quantities(block.text)
+            or not (block.placeholder or any(map(is_placeholder, CLAUSES.split(block.text))))
+        ):
             hit = Evidence("baseline", _label_source(block), _quote(block, patterns.quantities))
             return _present("baseline", hit, f"written under {_label_source(block)}")
     # Unlabelled text may state a baseline loosely ("about 400 a month"); text under
@@ -276,7 +290,9 @@ def judge_success_criteria(
     for test in (patterns.states_target, _measurable_not_baseline):
         for block in stated:
             for sentence in patterns.sentences(block.text):
-                if test(sentence):
+                # "90% of projects (currently 12%)": the aside is today's value, the
+                # target is what is left.
+                if test(sentence) or test(ASIDE.sub(" ", sentence)):
                     hit = Evidence("success_criteria", _label_source(block), _clip(sentence))
                     rule = f"a measurable target under {_label_source(block)}"
                     return _present("success_criteria", hit, rule)
@@ -344,7 +360,13 @@ def judge_timeline(
     if epic.due_date is not None:
         hit = Evidence("timeline", "due date", epic.due_date.isoformat())
         return _present("timeline", hit, "the epic's due date")
-    found = _first_sentence(_everywhere(epic, parsed), patterns.states_deadline)
+    # A field's label reads with its date: "Kick-off: 2027-01-11" is history, not a deadline.
+    texts = [
+        ("title", epic.title),
+        *((_label_source(b), f"{b.label}: {b.text}") for b in parsed.blocks),
+        *(("prose", line) for line in parsed.prose),
+    ]
+    found = _first_sentence(texts, patterns.states_deadline)
     if found:
         return _present("timeline", found, "a date or period given as a deadline")
     # Numbers under a timeline label that read as no date ("Ende KW 14/27"): ask, don't

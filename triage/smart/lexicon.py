@@ -23,6 +23,7 @@ ELEMENTS = ("baseline", "success_criteria", "business_impact", "timeline", "owne
 KEYS = (
     "name",
     "word_boundaries",
+    "compound_words",
     "synonyms",
     "business_terms",
     "placeholders",
@@ -42,7 +43,15 @@ CUES = (
     "history",
     "owner",
     "generic_owners",
+    "team",
 )
+# An amount of money in any currency: "$60k", "EUR 48k", "48.000 €", "R$ 200 mil", "500万円".
+MONEY = (
+    r"[$€£¥]\s?\d|\d\s?(?:k\s?)?(?:€|円|万円)|(?<![\w-])(?:usd|eur|gbp|chf|brl|jpy|mxn|r\$)\s?\d"
+    r"|\d[\d.,]*\s?(?:k|m|mil|millones|milhões|millionen|mio\.?)?\s?"
+    r"(?:usd|eur|gbp|chf|brl|jpy|euros?|dollars?|dólares|reais)(?![\w-])"
+)
+STEM_LENGTH = 6  # business terms this long also match longer words they start
 # Letters, not digits or underscore: a word boundary that also works for "état" or "Größe".
 LETTER = r"[^\W\d_]"
 
@@ -91,17 +100,40 @@ def builtin_languages() -> tuple[Language, ...]:
     return tuple(parse_language(name[:-4], folder.joinpath(name).read_text()) for name in found)
 
 
-def alternation(languages: Iterable[Language], key: str) -> str:
+def alternation(languages: Iterable[Language], key: str, stems: bool = False) -> str:
     """One regular expression for the words under ``key`` in every language: whole words
-    where the language separates words with spaces, anywhere where it does not."""
+    where the language separates words with spaces, anywhere where it does not.
+
+    ``stems``: a word also matches the start of a longer one ("saving" in "savings",
+    "productiv" in "productivas"); in a language of compounds, the end of one instead
+    ("kosten" in "Lizenzkosten", not "Compliance" in "Compliance-Pipeline")."""
     bounded: set[str] = set()
+    compound: set[str] = set()
     free: set[str] = set()
+    stemmed: set[str] = set()
     for language in languages:
-        (bounded if language.word_boundaries else free).update(language.words(key))
+        words = language.words(key)
+        if not language.word_boundaries:
+            free.update(words)
+        elif not stems:
+            bounded.update(words)
+        else:
+            # Short words stay whole (plural aside): "custo" must not find "Customer".
+            short = {w for w in words if len(w) < STEM_LENGTH}
+            bounded.update(short)
+            long = set(words) - short
+            (compound if language.data.get("compound_words") else stemmed).update(long)
     parts = []
+    plural = r"(?:e?s)?" if stems else ""
     if bounded:
-        words = "|".join(re.escape(w) for w in sorted(bounded, key=len, reverse=True))
-        parts.append(rf"(?<![\w-])(?:{words})(?![\w-])")
+        words_ = "|".join(re.escape(w) for w in sorted(bounded, key=len, reverse=True))
+        parts.append(rf"(?<![\w-])(?:{words_}){plural}(?![\w-])")
+    if stemmed:
+        words_ = "|".join(re.escape(w) for w in sorted(stemmed, key=len, reverse=True))
+        parts.append(rf"(?<![\w-])(?:{words_})")
+    if compound:  # the last part of a compound: "kosten" in "Lizenzkosten"
+        words_ = "|".join(re.escape(w) for w in sorted(compound, key=len, reverse=True))
+        parts.append(rf"(?:{words_})(?:e?n|e?s)?(?![\w-])")
     if free:
         parts.append("|".join(re.escape(w) for w in sorted(free, key=len, reverse=True)))
     return "|".join(parts) or r"(?!x)x"
@@ -125,6 +157,7 @@ class Lexicon:
     history_word: re.Pattern[str]
     owner_cue: re.Pattern[str]
     generic_owners: frozenset[str]
+    team: re.Pattern[str]  # a team named with its team word: "Team Release Engineering"
     date: re.Pattern[str]  # a full date, in any language's format
     period: re.Pattern[str]  # a quarter, half, fiscal year, month and year
     number_words: re.Pattern[str]
@@ -164,7 +197,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         languages=languages,
         synonyms=tuple(synonyms),
         business=re.compile(
-            alternation(languages, "business_terms") + r"|[$€£¥]\s?\d|\d\s?(?:€|円)", flags
+            alternation(languages, "business_terms", stems=True) + "|" + MONEY, flags
         ),
         placeholder=re.compile(rf"(?:{alternation(languages, 'placeholders')})", flags),
         placeholder_token=re.compile("|".join(tokens), flags),
@@ -177,6 +210,19 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         history_word=words("history"),
         owner_cue=words("owner"),
         generic_owners=frozenset(w for lang in languages for w in lang.words("generic_owners")),
+        team=re.compile(
+            rf"(?:[A-Z\u00C0-\u00DE][\w-]*\s+){{0,3}}(?:{alternation(languages, 'team')})"
+            r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+[A-Z\u00C0-\u00DE][\w-]*){0,4}"
+            r"|[\u3040-\u30ff\u4e00-\u9fff]*(?:"
+            + "|".join(
+                re.escape(w)
+                for lang in languages
+                if not lang.word_boundaries
+                for w in lang.words("team")
+            )
+            + ")",
+            re.IGNORECASE,
+        ),
         date=re.compile(dates, flags),
         period=re.compile(f"{periods}|{month_year}", flags),
         number_words=words("number_words"),

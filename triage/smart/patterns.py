@@ -203,7 +203,12 @@ DURATION = re.compile(
     re.IGNORECASE,
 )
 # A handle, a capitalised name (any Latin script), or a name in Japanese script.
-OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][\w.-]*|[\u3040-\u30ff\u4e00-\u9fff]{{2,}}")
+# A Japanese name: a family name with さん/氏/様, or family and given name apart (山田 太郎).
+JAPANESE_NAME = (
+    r"[\u4e00-\u9fff\u30a0-\u30ff]{1,6}(?:さん|氏|様)"
+    r"|[\u4e00-\u9fff]{1,4}[ \u3000][\u4e00-\u9fff]{1,4}"
+)
+OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][\w.-]*|{JAPANESE_NAME}")
 NOT_OWNER_FIELD = re.compile(
     r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:stakeholders?|(?:executive\s+)?sponsors?|champions?|"
     r"contacts?|attendees)(?:\*\*)?\s*:.*$",
@@ -233,6 +238,7 @@ def names_a_date(text: str) -> bool:
 def names_someone(text: str) -> bool:
     """Whether text under an owner label names a person, role or team, not "the customer"."""
     text = NOT_OWNER_FIELD.sub("", text)  # a stakeholder list is not an owner
+    text = lexicon().team.sub(" ", text)  # a team alone is no owner
     generic = GENERIC_OWNERS | lexicon().generic_owners
     if text.strip().lower().strip("@.: ") in generic:
         return False
@@ -271,20 +277,18 @@ def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     before = re.compile(
         rf"(?:{words.history_word.pattern})[\s:：,]*(?:\S+\s+){{0,2}}?(?:{when})", re.IGNORECASE
     )
-    after = re.compile(rf"(?:{when})\s?(?:時点|に測定|に計測|に開始|キックオフ)", re.IGNORECASE)
+    after = re.compile(
+        rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:時点|に測定|に計測|に開始|{words.history_word.pattern})",
+        re.IGNORECASE,
+    )
     return before, after
 
 
 def states_owner(sentence: str) -> bool:
     if OWNER.search(sentence):
         return True
+    sentence = lexicon().team.sub(" ", sentence)
     cue = lexicon().owner_cue.search(sentence)
     if not cue:
         return False
-    rest = sentence[cue.end() :]
-    return bool(
-        re.search(
-            rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+|[\u3040-\u30ff\u4e00-\u9fff]{{2,}}",
-            rest[:80],
-        )
-    )
+    return bool(OWNER_NAME.search(sentence[cue.end() : cue.end() + 80]))
