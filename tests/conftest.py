@@ -81,12 +81,22 @@ ROOT = Path(__file__).parents[1]
 
 def point_bot_at(box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The environment a run of the bot against ``box`` needs: its URL and token, pacing
-    out of the way, no LLM key from the developer's shell, the repository as cwd."""
+    out of the way, no LLM key from the developer's shell and no CI job's variables, the
+    repository as cwd."""
     monkeypatch.setenv("GITLAB_URL", box.url)
     monkeypatch.setenv("GITLAB_TOKEN", box.token)
     monkeypatch.setenv("TRIAGE_NOTES_PER_MINUTE", "100000")
     monkeypatch.setenv("TRIAGE_REQUESTS_PER_MINUTE", "1000000")
     for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    # The suite may itself run in a CI job: its variables would change shards and checks.
+    for name in (
+        "GITLAB_CI",
+        "CI_PIPELINE_SOURCE",
+        "CI_JOB_TOKEN",
+        "CI_NODE_INDEX",
+        "CI_NODE_TOTAL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(ROOT)
     return {**os.environ}

@@ -57,6 +57,11 @@ FAILURES: dict[str, tuple[dict[str, Any], str, str]] = {
         "Labels in 'acme-corp': missing: Needs SMART criteria",
         "fix: create them in 'acme-corp' yourself, or give the token's user that role there",
     ),
+    "token of a subgroup": (
+        {"not_member_of": ("initech",)},
+        "Labels in 'initech': missing: Needs SMART criteria",
+        "fix: create them in 'initech' yourself, or use a token of 'initech'",
+    ),
     "token without the api scope": (
         {"token_scopes": ("read_api",)},
         "scopes read_api: writing comments and labels needs api",

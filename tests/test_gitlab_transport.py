@@ -119,3 +119,16 @@ def test_waits_read_retry_after_dates_and_ratelimit_reset():
     assert wait_of({"Retry-After": "Mon, 12 Jan 1970 13:46:50 GMT"}, 0, lambda: now) == 10.0
     assert wait_of({"RateLimit-Reset": str(int(now) + 12)}, 0, lambda: now) == 12.0
     assert wait_of({"Retry-After": "100000"}, 0, lambda: now) == 120.0  # never an hour
+
+
+def test_a_5xx_does_not_wait_for_the_rate_limit_window():
+    """GitLab sends RateLimit-Reset on every answer: a 502 waits its back-off, not the
+    minute until the window resets; a 429 waits for the window."""
+    now = 1_000_000.0
+    headers = {"RateLimit-Reset": str(int(now) + 55)}
+    assert wait_of(headers, 0, lambda: now, throttled=False) == 0.5
+    assert wait_of(headers, 0, lambda: now, throttled=True) == 55.0
+    sleeps: dict[str, list] = {}
+    wrapped, local = transport({"read": [(502, headers)]}, True, sleeps)
+    assert send(wrapped, local, "read") == 200
+    assert sleeps["read"] == [0.5]

@@ -30,6 +30,9 @@ class Options:
     # Groups where the token's user may not administer labels (below the Planner role):
     # creating a label there answers 403.
     label_admin_denied: tuple[str, ...] = field(default=())
+    # Groups the token's user is no member of (a subgroup's token and its top group):
+    # ``members/all`` answers 404 there, and creating a label 404s as well.
+    not_member_of: tuple[str, ...] = ()
     # Routes (``POST /projects/:id/issues``) whose first answer is lost after GitLab saved
     # the request: the client sees a 502 for a write that happened.
     lost_answers: tuple[str, ...] = ()

@@ -76,6 +76,7 @@ def user_json(req: Request, username: str) -> dict[str, Any]:
         "name": user.name,
         "state": "active",
         "bot": user.username == req.options.username,  # the token's user: a bot user
+        "is_admin": False,
         "web_url": f"{req.base_url}/{user.username}",
     }
 
@@ -170,6 +171,8 @@ def get_group_member(req: Request) -> Response:
     group = _group(req)
     if int(req.params["user_id"]) != req.store.user(req.username or "").id:
         return error(404, "404 Not found")
+    if group.full_path in req.options.not_member_of:
+        return error(404, "404 Not found")
     denied = group.full_path in req.options.label_admin_denied
     return Response(200, _member_json(req, GUEST if denied else MAINTAINER))
 
@@ -237,6 +240,8 @@ def create_group_label(req: Request) -> Response:
     group = _group(req)
     if group.full_path in req.options.label_admin_denied:
         return error(403, "403 Forbidden")  # GroupPolicy: admin_label needs Planner or above
+    if group.full_path in req.options.not_member_of:
+        return error(404, "404 Group Not Found")  # a private group the user cannot see
     name, color = req.arg("name"), req.arg("color")
     if not name:
         return error(400, "400 Bad request - name is missing")

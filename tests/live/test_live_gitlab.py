@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,25 @@ from triage.settings import GitLabSettings
 NEEDED = ("GITLAB_URL", "GITLAB_TOKEN", "TRIAGE_LIVE_GROUP")
 MISSING = [name for name in NEEDED if not os.environ.get(name)]
 HOST = urlsplit(os.environ.get("GITLAB_URL", "")).hostname or "gitlab.invalid"
+
+
+def addresses(host: str) -> list[str]:
+    """The host's addresses: the network blocker compares the address a socket connects
+    to, never the name."""
+    try:
+        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+    except OSError:
+        return []
+
+
 ROOT = Path(__file__).parents[2]
 LABEL = "smart-triage live test"
 
 pytestmark = [
     pytest.mark.live,
-    pytest.mark.block_network(allowed_hosts=[re.escape(HOST), "127.0.0.1", "localhost"]),
+    pytest.mark.block_network(
+        allowed_hosts=[re.escape(a) for a in [HOST, *addresses(HOST), "127.0.0.1", "localhost"]]
+    ),
     pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}"),
 ]
 

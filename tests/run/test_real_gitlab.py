@@ -60,6 +60,20 @@ def test_a_label_the_token_may_not_create_stops_the_run_before_any_comment(
     assert bot_notes(box) == {}
     stats = control(box, "stats")
     assert stats["routes"].get("graphql mutation", 0) == 0  # no comment, no label on an epic
+    # The right was checked everywhere before anything was created, in any group.
+    assert stats["routes"].get("POST /groups/:id/labels", 0) == 0
+
+
+def test_a_subgroup_token_that_cannot_see_the_top_group_stops_before_any_comment(
+    make_sandbox, monkeypatch, tmp_path
+):
+    box = make_sandbox(not_member_of=("acme-corp",))
+    point_bot_at(box, monkeypatch)
+    result, _report = run(tmp_path, "--apply")
+    assert result.returncode == 2, result.stderr
+    assert "cannot create label" in result.stderr and "'acme-corp': HTTP 404" in result.stderr
+    assert "a subgroup's token cannot create labels in the top-level group" in result.stderr
+    assert bot_notes(box) == {}
 
 
 def test_a_lost_answer_to_the_summary_create_leaves_one_summary_issue(
@@ -135,7 +149,7 @@ def test_shards_at_once_share_the_note_limit_and_never_exceed_it(make_sandbox, t
     assert [shard.returncode for shard in shards] == [0, 0, 0], errors
     stats = control(box, "stats")
     assert stats["notes_limited"] == 0
-    created = stats["routes"]["graphql mutation"]
-    assert created > 50  # more notes than one window allows: the pacing was put to work
+    notes = sum(len(found) for found in bot_notes(box).values())
+    assert notes > 50  # more notes than one window allows: the pacing was put to work
     reports = [json.loads((tmp_path / f"report-{i}.json").read_text()) for i in (1, 2, 3)]
     assert all(r["counts"]["written"] > 0 for r in reports)

@@ -35,7 +35,7 @@ def test_a_group_without_work_item_epics_answers_work_items_null(make_sandbox):
 
 
 def test_notes_over_the_limit_get_gitlabs_200_with_a_top_level_error(make_sandbox):
-    box = make_sandbox(note_limit=2, note_limit_window=60)
+    box = make_sandbox(note_limit=2, note_limit_window=3600)  # one window for the test
     epic = graphql(box, LIST, {"path": "acme-corp"}).json()["data"]["group"]["workItems"]
     epic = epic["nodes"][0]
     answers = [graphql(box, CREATE_NOTE, {"id": epic["id"], "body": f"note {n}"}) for n in range(3)]

@@ -268,15 +268,16 @@ def _labels(ctx: Context) -> Iterator[Finding]:
             continue
         top = group.split("/", maxsplit=1)[0]
         level = instance.access_level(ctx.gl, "groups", top, ctx.token.user_id)
-        if level is None:
+        if level is None and not ctx.token.admin:
             yield Finding(
-                Status.WARN,
+                Status.FAIL,
                 what,
-                f"missing: {names}; the token's user is no member of '{top}', so it may "
-                "not be allowed to create them",
-                f"create them in '{top}', or make the token's user a Planner there",
+                f"missing: {names}; the token's user is no member of '{top}' (a subgroup's "
+                "token?), so it may not create labels there",
+                f"create them in '{top}' yourself, or use a token of '{top}' (role Planner "
+                "or higher)",
             )
-        elif level < instance.PLANNER:
+        elif level is not None and level < instance.PLANNER:
             yield Finding(
                 Status.FAIL,
                 what,
@@ -310,8 +311,16 @@ def _summary(ctx: Context) -> Iterator[Finding]:
         )
     elif not issues:
         yield Finding(Status.FAIL, what, "issues are turned off", "turn issues on")
-    elif level is not None and level < instance.GUEST:
-        yield Finding(Status.FAIL, what, "the token's user may not create issues there")
+    elif (level is None and not ctx.token.admin) or (
+        level is not None and level < instance.PLANNER
+    ):
+        yield Finding(
+            Status.FAIL,
+            what,
+            "the token's user is not a Planner there: its summary issue would lose its "
+            "labels, and next week's run could not find or close it",
+            "give the token's user the Planner role (Reporter before GitLab 17.7) there",
+        )
     else:
         yield Finding(Status.PASS, what, "issues can be created")
 

@@ -36,6 +36,7 @@ class TokenInfo:
     bot: bool  # a bot user: a group, project or service account token
     scopes: tuple[str, ...] | None  # None when GitLab cannot describe the token
     expires_at: str | None
+    admin: bool = False  # an instance administrator may act where it is no member
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,15 @@ def token_info(gl: GitLab) -> TokenInfo:
         bool(user.get("bot")),
         scopes,
         token.get("expires_at") if token else None,
+        bool(user.get("is_admin")),
     )
+
+
+def current_user_id(gl: GitLab) -> int:
+    user = _get(gl, "/user")
+    if not user:
+        raise GitLabError("GET /user answered nothing")
+    return int(user["id"])
 
 
 def access_level(gl: GitLab, kind: str, path: str, user_id: int) -> int | None:

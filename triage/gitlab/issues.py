@@ -50,6 +50,9 @@ def recent_issues(gl: GitLab, project: str, labels: list[str], limit: int = 50) 
     return [_issue(raw) for raw in found]
 
 
+LOOK_AGAIN = (1.0, 4.0)  # seconds before each look for an issue whose answer was lost
+
+
 def create_issue(
     gl: GitLab, project: str, title: str, description: str, labels: list[str]
 ) -> Issue:
@@ -77,10 +80,13 @@ def create_issue(
                 raise GitLabError(
                     f"cannot create an issue in '{project}': {type(exc).__name__}"
                 ) from exc
-        saved = [issue for issue in recent_issues(gl, project, labels) if issue.title == title]
-        if saved:
-            return saved[0]
-        time.sleep(min(30.0, 0.5 * 2**attempt))
+        # A timeout or a 502 often means GitLab is still saving: look a few times, with
+        # waits, before trying the create again.
+        for wait in LOOK_AGAIN:
+            time.sleep(wait * 2**attempt)
+            saved = [i for i in recent_issues(gl, project, labels) if i.title == title]
+            if saved:
+                return saved[0]
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

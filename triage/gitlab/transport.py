@@ -29,11 +29,14 @@ httpx_flavour: Any = importlib.import_module("gql.transport.httpx").httpx
 MAX_WAIT = 120.0  # never sleep longer on one answer, whatever a header says
 
 
-def wait_of(headers: Any, attempt: int, now: Callable[[], float] = time.time) -> float:
+def wait_of(
+    headers: Any, attempt: int, now: Callable[[], float] = time.time, throttled: bool = True
+) -> float:
     """Seconds to wait before the next try, from this response's own headers.
 
-    ``Retry-After`` (seconds or an HTTP date) first, then ``RateLimit-Reset`` (a Unix
-    time), else an exponential back-off: 0.5, 1, 2, 4 ... seconds.
+    ``Retry-After`` (seconds or an HTTP date) first, then, for a 429 only,
+    ``RateLimit-Reset`` (a Unix time: GitLab sends it on every answer, and a 502 must not
+    wait for the rate-limit window), else an exponential back-off: 0.5, 1, 2, 4 ... s.
     """
     retry_after = headers.get("Retry-After")
     if retry_after:
@@ -45,7 +48,7 @@ def wait_of(headers: Any, attempt: int, now: Callable[[], float] = time.time) ->
                 return min(MAX_WAIT, max(0.0, moment - now()))
             except (TypeError, ValueError):
                 pass
-    reset = headers.get("RateLimit-Reset")
+    reset = headers.get("RateLimit-Reset") if throttled else None
     if reset:
         try:
             return min(MAX_WAIT, max(0.0, math.ceil(float(reset) - now())))
@@ -101,7 +104,7 @@ class RetryingTransport(httpx_flavour.BaseTransport):  # type: ignore[misc]
             again = status == 429 or (self.retry_unsafe and status in (500, 502, 503, 504))
             if not again or last:
                 return response
-            wait = wait_of(response.headers, attempt)
+            wait = wait_of(response.headers, attempt, throttled=status == 429)
             response.close()
             self.sleep(wait)
             attempt += 1

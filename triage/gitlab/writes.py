@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 
 import gitlab
+import requests
 
-from triage.errors import GitLabError, GitLabSetupError
+from triage.errors import GitLabError, GitLabSetupError, TriageError
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab, NoteLimitReached
+from triage.gitlab.instance import PLANNER, access_level, current_user_id
 from triage.gitlab.reads import group_labels
 
 NEW_LABEL_COLOR = "#6699CC"
@@ -63,16 +65,29 @@ class MissingLabels(GitLabError):
     """Labels the policies add do not exist and may not be created."""
 
 
-class LabelRefused(GitLabError):
-    """GitLab refused to create a label (the token lacks the right, or bad input)."""
+ROLE_HINT = (
+    "the token's user needs at least the Planner role (Reporter before GitLab 17.7) in "
+    "'{group}', or create the label there yourself"
+)
+HINTS = {
+    401: "the token was refused (GITLAB_TOKEN)",
+    403: ROLE_HINT,
+    404: (
+        "the token cannot see '{group}' (a subgroup's token cannot create labels in the "
+        "top-level group): create the labels there, or use a token of '{group}'"
+    ),
+}
 
-    def __init__(self, title: str, group: str, status: int) -> None:
-        hint = (
-            ": the token's user needs at least the Planner role (Reporter before GitLab "
-            f"17.7) in '{group}', or create the label there yourself"
-            if status in (401, 403)
-            else ""
-        )
+
+class LabelRefused(GitLabError):
+    """GitLab refused to create a label (the token lacks the right or scope, or cannot see
+    the group)."""
+
+    def __init__(self, title: str, group: str, status: int, body: str = "") -> None:
+        hint = HINTS.get(status, "")
+        if status == 403 and "insufficient_scope" in body:
+            hint = "the token lacks the api scope"
+        hint = f": {hint.format(group=group)}" if hint else ""
         super().__init__(f"cannot create label '{title}' in '{group}': HTTP {status}{hint}")
         self.status = status
 
@@ -98,20 +113,20 @@ class LabelDirectory:
         self.required = required
         self._cache: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
-        self._prepared: GitLabSetupError | bool = False
+        self._prepared: TriageError | bool = False
 
     def ready(self) -> None:
         """Before a write: every label a rule may add is resolved in every group of the run,
-        once (a run that writes nothing looks nothing up). A failure is kept, so every
-        thread stops with it instead of writing."""
+        once (a run that writes nothing looks nothing up). Any failure is kept, so every
+        thread stops with the same error instead of writing or trying again."""
         with self._lock:
             if self._prepared is False:
                 try:
                     self.prepare(list(self.groups), list(self.required))
                     self._prepared = True
-                except GitLabSetupError as exc:
+                except TriageError as exc:
                     self._prepared = exc
-            if isinstance(self._prepared, GitLabSetupError):
+            if isinstance(self._prepared, TriageError):
                 raise self._prepared
 
     def ids(self, group: str, titles: list[str]) -> list[str]:
@@ -134,25 +149,67 @@ class LabelDirectory:
             return [known[title] for title in titles]
 
     def prepare(self, groups: list[str], titles: list[str]) -> None:
-        """Resolve ``titles`` in every group (creating them where allowed) or raise
-        ``GitLabSetupError`` with the fix; reading a group that fails is left to the run."""
+        """Resolve ``titles`` in every group, creating the missing ones where allowed, or
+        raise ``GitLabSetupError`` with the fix.
+
+        In two phases, so a refusal creates nothing anywhere: first every group's labels
+        are read and the right to create the missing ones is checked in every top-level
+        group that needs them; only then are they created. A group that cannot be read is
+        left to the run (its epics fail with that error).
+        """
         if not titles:
             return
+        needed: dict[str, list[str]] = {}  # top-level group -> labels to create there
         for group in groups:
             try:
-                self.ids(group, titles)
-            except LabelRefused as exc:
-                raise GitLabSetupError(str(exc)) from None
-            except MissingLabels as exc:
-                raise GitLabSetupError(str(exc)) from None
+                with self._lock:
+                    if group not in self._cache:
+                        self._cache[group] = group_labels(self.gl, group)
+                    known = self._cache[group]
             except GitLabError:
-                continue  # the group cannot be read: its epics fail with that error
+                continue
+            missing = [title for title in titles if title not in known]
+            if missing and not self.create_missing:
+                raise GitLabSetupError(
+                    f"label(s) {', '.join(repr(m) for m in missing)} do not exist in "
+                    f"'{group}' or its parents; create them, or set "
+                    "sources.create_missing_labels: true"
+                )
+            pending = needed.setdefault(group.split("/", maxsplit=1)[0], [])
+            pending += [title for title in missing if title not in pending]
+        for top, missing in needed.items():
+            if missing and not self._may_create(top):
+                raise GitLabSetupError(str(LabelRefused(missing[0], top, 403)))
+        try:
+            for top, missing in needed.items():
+                for title in missing:
+                    self._create(top, title)
+        except LabelRefused as exc:
+            raise GitLabSetupError(str(exc)) from None
+        with self._lock:
+            self._cache = {}  # every group under those top groups now sees the labels
+
+    def _may_create(self, top: str) -> bool:
+        """Whether the token's user may create labels in ``top``, as far as GitLab says:
+        a member below Planner may not; a non-member (an administrator?) is tried."""
+        level = access_level(self.gl, "groups", top, current_user_id(self.gl))
+        return level is None or level >= PLANNER
 
     def _create(self, top_group: str, title: str) -> None:
         try:
             self.gl.rest.groups.get(top_group, lazy=True).labels.create(
                 {"name": title, "color": NEW_LABEL_COLOR, "description": "Added by smart-triage"}
             )
-        except gitlab.GitlabCreateError as exc:
-            if exc.response_code != 409:  # 409: created meanwhile by another run
-                raise LabelRefused(title, top_group, exc.response_code or 0) from exc
+        except gitlab.GitlabError as exc:
+            status = exc.response_code or 0
+            if status == 409:  # created meanwhile by another run
+                return
+            if status in HINTS:
+                raise LabelRefused(title, top_group, status, str(exc.error_message)) from None
+            raise GitLabError(
+                f"cannot create label '{title}' in '{top_group}': HTTP {status}"
+            ) from None
+        except requests.RequestException as exc:
+            raise GitLabError(
+                f"cannot create label '{title}' in '{top_group}': {type(exc).__name__}"
+            ) from None
