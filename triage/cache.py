@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS notes (epic TEXT PRIMARY KEY, note TEXT NOT NULL, mar
 CREATE TABLE IF NOT EXISTS touches (
   epic TEXT PRIMARY KEY, touched TEXT NOT NULL, human TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS opinions (epic TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL);
 """
 
 
@@ -106,6 +107,19 @@ class WriteCache:
                     (epic, written.touched, written.human),
                 )
             self._db.execute("COMMIT")
+
+    def opinion(self, epic: str, key: str) -> str | None:
+        """The model's stored reading of ``epic``, if it was given for this very text
+        (``key`` hashes the text and the model's identity)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM opinions WHERE epic = ? AND key = ?", (epic, key)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def remember_opinion(self, epic: str, key: str, data: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO opinions VALUES (?, ?, ?)", (epic, key, data))
 
     def mark_complete(self) -> None:
         """Say that every epic of the run was recorded (after a whole --apply run), so an

@@ -350,3 +350,33 @@ def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
     counts = Counter({ref: len(notes) for ref, notes in bot_notes(box).items()})
     assert max(counts.values()) == 1
     assert codes[-1] == 0 and len(counts) == NOTED
+
+
+def test_a_second_opinion_is_asked_once_per_text_and_its_made_up_quotes_discarded(
+    sandbox, env, tmp_path, monkeypatch
+):
+    """With ``checker: {assess: llm}`` the model rates each epic that gets a note, through
+    the same path as drafts. The sandbox's model quotes words that are not in the epics, so
+    every quote is discarded and the notes are the rules' own; an unchanged week asks the
+    model nothing."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    settings = policies / "settings.yml"
+    settings.write_text(settings.read_text().replace("checker:\n", "checker:\n  assess: llm\n"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sandbox-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{sandbox.url}/v1")
+    cache = str(tmp_path / "cache.db")
+    args = ["--apply", "--no-summary", "--cache", cache, "--policies", str(policies)]
+    args += ["--prompts", str(ROOT / "prompts")]
+    assert triage_run(*args) == 0
+    first = control(sandbox, "stats")
+    notes = bot_notes(sandbox)
+    assert len(notes) == NOTED
+    drafted = sum("Suggested SMART" in n[0]["body"] for n in notes.values())
+    assessed = first["llm_calls"] - drafted
+    assert assessed >= NOTED - 1  # every noted epic but the confidential one
+    assert not any("Please confirm" in n[0]["body"] for n in notes.values())
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run(*args) == 0
+    again = control(sandbox, "stats")
+    assert (again["writes"], again["llm_calls"]) == (0, 0)

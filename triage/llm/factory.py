@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from triage.llm.assessor import ASSESSMENT_PROMPT, OpenAIAssessor
 from triage.llm.offline import OfflineDrafter
 from triage.llm.openai_drafter import LLMBudget, LLMSettings, OpenAIDrafter, make_client
 from triage.llm.prompts import load_prompt
@@ -28,3 +29,17 @@ def make_drafters(
     budget = LLMBudget(max_calls, max_tokens)
     client = make_client(settings)
     return {name: OpenAIDrafter(settings, prompts[name], budget, client) for name in names}, budget
+
+
+def make_assessor(
+    policies: PolicySet, env: Mapping[str, str], budget: LLMBudget | None
+) -> OpenAIAssessor | None:
+    """The model's second opinion when the policies ask for it and a model is configured;
+    it shares the drafts' budget. Without a model the rules decide alone."""
+    if policies.assess != "llm":
+        return None
+    settings = LLMSettings.from_env(env)
+    if settings is None or budget is None:
+        return None
+    prompt = load_prompt(policies.prompts_dir, ASSESSMENT_PROMPT)
+    return OpenAIAssessor(settings, prompt, budget, make_client(settings))

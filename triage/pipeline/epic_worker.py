@@ -7,6 +7,7 @@ needs the note's text; the drafter is called only when the note will be written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,14 +15,27 @@ from datetime import datetime
 from triage.apply import EpicResult, Writer, apply_plan, planned
 from triage.errors import GitLabError, LLMError
 from triage.gitlab.reads import comments
+from triage.llm.assessor import OpenAIAssessor
 from triage.llm.suggestion import Drafter, render_suggestion
 from triage.pipeline.limits import RuleLimits
 from triage.plan.assess import Assessment, assess, last_human_activity
-from triage.plan.marker import Existing, find_existing
+from triage.plan.marker import Existing, find_existing, fingerprint
 from triage.plan.planner import Drafts, EpicPlan, plan_epic
 from triage.policy.model import PolicySet
 from triage.records import Epic
 from triage.smart.checker import Checker
+from triage.smart.second_opinion import Opinion, merge
+
+
+def _opinions(stored: str) -> dict[str, Opinion] | None:
+    """A stored opinion read back; anything unreadable is no opinion (a cache)."""
+    try:
+        data = json.loads(stored)
+        return {
+            e: Opinion(bool(v[0]), v[1] if isinstance(v[1], str) else None) for e, v in data.items()
+        }
+    except (ValueError, TypeError, IndexError, AttributeError):
+        return None
 
 
 @dataclass
@@ -36,6 +50,7 @@ class EpicWorker:
     now: datetime
     dry_run: bool
     diff: bool = False
+    assessor: OpenAIAssessor | None = None  # the model's second opinion, when asked for
 
     def __call__(self, fetched: Epic) -> EpicResult:
         cache, notes = self.writer.cache, None
@@ -64,8 +79,64 @@ class EpicWorker:
             return EpicResult(EpicPlan(assessment), error=str(exc))
         return self._plan_and_apply(assessment, existing)
 
-    def _assess(self, epic: Epic) -> Assessment:
-        return assess(epic, self.policies, self.checker, self.now, self.templates, self.identities)
+    def _assess(self, epic: Epic, opinions: Mapping[str, Opinion] | None = None) -> Assessment:
+        """The policies' findings; with a second opinion (given, or stored for this very
+        text), merged into the rules' check. An unchanged epic costs no model call."""
+        check, extra = self.checker.check(epic), None
+        if self._asks_model(epic):
+            assert self.assessor is not None
+            extra = {"assessor": self.assessor.identity}
+            if opinions is None:
+                stored = self.writer.cache.opinion(epic.id, self._opinion_key(epic))
+                opinions = _opinions(stored) if stored else None
+            if opinions is not None:
+                check = merge(check, opinions, epic.title, epic.description)
+        return assess(
+            epic,
+            self.policies,
+            self.checker,
+            self.now,
+            self.templates,
+            self.identities,
+            check=check,
+            extra_parts=extra,
+        )
+
+    def _asks_model(self, epic: Epic) -> bool:
+        return self.assessor is not None and not epic.confidential
+
+    def _opinion_key(self, epic: Epic) -> str:
+        assert self.assessor is not None
+        return fingerprint(
+            {
+                "title": epic.title,
+                "description": epic.description,
+                "due_date": epic.due_date,
+                "assessor": self.assessor.identity,
+            }
+        )
+
+    def _second_opinion(self, assessment: Assessment, result: EpicResult) -> Assessment | None:
+        """Ask the model once for this text, remember its answer, merge it; None when
+        nothing new was learnt (no model, budget spent, or a failed call)."""
+        epic = assessment.epic
+        if not self._asks_model(epic):
+            return None
+        key = self._opinion_key(epic)
+        if self.writer.cache.opinion(epic.id, key) is not None:
+            return None  # already merged in _assess
+        assert self.assessor is not None
+        try:
+            opinions = self.assessor.assess(epic, assessment.check)
+        except LLMError as exc:
+            result.llm_error = str(exc)
+            return None
+        if opinions is None:
+            return None
+        result.llm_calls += 1
+        stored = {e: [o.present, o.quote] for e, o in opinions.items()}
+        self.writer.cache.remember_opinion(epic.id, key, json.dumps(stored))
+        return self._assess(epic, opinions)
 
     @staticmethod
     def _text_missing(existing: Existing) -> bool:
@@ -84,6 +155,15 @@ class EpicWorker:
         if plan.note_write is None:  # labels at most: no draft is needed
             return apply_plan(plan, self.writer, EpicResult(plan))
         result = EpicResult(plan)
+        second = self._second_opinion(assessment, result)
+        if second is not None:  # the model's reading may close or open sections
+            assessment = second
+            plan = plan_epic(
+                assessment, existing, self.templates, today, Drafts(pending=True), limited
+            )
+            result.plan = plan
+            if plan.note_write is None:
+                return apply_plan(plan, self.writer, result)
         drafts = self._drafts(plan, result)
         plan = plan_epic(assessment, existing, self.templates, today, drafts, limited)
         result.plan = plan

@@ -19,7 +19,7 @@ from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import current_username, epic_pages
 from triage.gitlab.writes import LabelDirectory
-from triage.llm.factory import make_drafters
+from triage.llm.factory import make_assessor, make_drafters
 from triage.llm.suggestion import Drafter
 from triage.pipeline.console import Console
 from triage.pipeline.epic_worker import EpicWorker
@@ -48,6 +48,7 @@ def run_triage(
         drafters, budget = make_drafters(
             policies, os.environ, options.max_llm_calls, options.max_llm_tokens
         )
+    assessor = make_assessor(policies, os.environ, budget)
     groups = options.groups or list(policies.sources.groups)
     if not groups:
         raise UsageError("no groups to scan: list them in sources.groups or pass --group")
@@ -83,6 +84,7 @@ def run_triage(
             now=now,
             dry_run=not options.apply,
             diff=options.diff,
+            assessor=assessor,
         )
         console.progress(
             f"{report.mode}: {len(groups)} group(s), {len(policies.rules)} rules, "

@@ -106,9 +106,13 @@ def assess(
     now: datetime,
     templates: Mapping[str, str],
     drafter_identities: Mapping[str, str],
+    check: CheckResult | None = None,
+    extra_parts: Mapping[str, object] | None = None,
 ) -> Assessment:
-    """What the policies find on ``epic`` at ``now``."""
-    check = checker.check(epic)
+    """What the policies find on ``epic`` at ``now`` (with ``check`` when it was already
+    made, for a second opinion merged into the rules'; ``extra_parts`` go into the note's
+    fingerprint)."""
+    check = check if check is not None else checker.check(epic)
     owner = owner_of(epic, check)
     opt_out = (policies.sources.exclude_labels or ("triage::ignore",))[0]
     excluded = [label for label in policies.sources.exclude_labels if label in epic.labels]
@@ -156,5 +160,6 @@ def assess(
         "mention": epic.assignees[0] if epic.assignees else None,
         "stage": stage_of(epic),
         "opt_out": opt_out,
+        **(extra_parts or {}),
     }
     return Assessment(epic, check, owner, tuple(sections), tuple(unmatched), None, opt_out, parts)

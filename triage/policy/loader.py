@@ -241,6 +241,7 @@ def _merge(loaded: list[tuple[_FileCheck, dict[str, Any]]], problems: list[Probl
             close_previous=summary.get("close_previous", True),
         ),
         synonyms={k: tuple(v) for k, v in (checker.get("synonyms") or {}).items()},
+        assess=checker.get("assess", "rules"),
         files=tuple(check.path for check, _ in loaded),
         policy_dir=first.context.policy_dir if first else Path("policies"),
         prompts_dir=first.context.prompts_dir if first else Path("prompts"),

@@ -56,6 +56,9 @@ class PolicySet:
     rules: tuple[Rule, ...]
     summary: SummarySettings
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # "rules": the checker alone; "llm": the model's reading as a second opinion, when a
+    # model is configured (elements the two disagree on become unsure)
+    assess: str = "rules"
     files: tuple[Path, ...] = ()
     policy_dir: Path = Path("policies")
     prompts_dir: Path = Path("prompts")

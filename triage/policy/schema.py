@@ -81,8 +81,22 @@ def policy_schema() -> dict[str, Any]:
             "checker": {
                 "type": "object",
                 "additionalProperties": False,
-                "description": "Extra words the SMART checker reads as each element's heading.",
+                "description": (
+                    "How the SMART checker reads objectives: extra heading words, and "
+                    "whether a model gives a second opinion."
+                ),
                 "properties": {
+                    "assess": {
+                        "enum": ["rules", "llm"],
+                        "description": (
+                            "rules (default): the checker's rules alone. llm: also ask the "
+                            "configured model to rate each element with a verbatim quote; a "
+                            "quote not in the epic is discarded, and where the model and the "
+                            "rules disagree the element is unsure (asked in the note, never "
+                            "counted missing). An unchanged epic costs no call; confidential "
+                            "epics are never sent."
+                        ),
+                    },
                     "synonyms": {
                         "type": "object",
                         "additionalProperties": False,
@@ -94,7 +108,7 @@ def policy_schema() -> dict[str, Any]:
                             }
                             for element in ELEMENTS
                         },
-                    }
+                    },
                 },
             },
         },
