@@ -330,7 +330,7 @@ def test_a_killed_run_leaves_one_note_per_epic(sandbox, env, tmp_path):
 def test_faults_and_rate_limits_end_with_every_epic_processed_or_failed(
     make_sandbox, monkeypatch, tmp_path
 ):
-    box = make_sandbox(fault_rate=0.1, fault_seed=3, rate_limit=30, rate_limit_window=1)
+    box = make_sandbox(fault_rate=0.1, fault_seed=3, rate_limit=8, rate_limit_window=1)
     point_bot_at(box, monkeypatch)  # pacing off: the sandbox must answer with 429s
     report, cache = tmp_path / "report.json", str(tmp_path / "cache.db")
     codes = []
