@@ -100,10 +100,11 @@ def test_each_failure_prints_its_line_and_fix_and_exits_1(name, make_sandbox, mo
         monkeypatch.setenv("OPENAI_BASE_URL", f"{box.url}/v1")
         monkeypatch.setenv("TRIAGE_LLM_MAX_RETRIES", "0")
     result = doctor()
-    assert result.returncode == 1, result.stdout
+    output = f"{result.stdout}\n{result.stderr}"
+    assert result.returncode == 1, output
     failed = fail_lines(result.stdout)
-    assert len(failed) == 1, result.stdout
-    assert line in failed[0] and fix in failed[0], result.stdout
+    assert len(failed) == 1, output
+    assert line in failed[0] and fix in failed[0], output
     assert "Traceback" not in result.stdout + result.stderr
 
 

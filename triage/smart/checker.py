@@ -29,6 +29,9 @@ from triage.smart.parse import (
 )
 
 EVIDENCE_CHARS = 160
+# The checker reads this much of a description: objectives are a few thousand characters,
+# and every pattern is linear, so a hostile megabyte costs a bounded fraction of a second.
+MAX_CHARS = 50_000
 CLAUSES = re.compile(r"[;；.。\n]")
 ASIDE = re.compile(r"\([^()]*\)|（[^（）]*）")
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -128,6 +131,8 @@ class Checker:
         return self.inside[max(found, key=len)]
 
     def check(self, epic: Epic) -> CheckResult:
+        if len(epic.description) > MAX_CHARS:  # any author could stall the weekly run
+            epic = replace(epic, description=epic.description[:MAX_CHARS])
         parsed = parse(epic.description)
         labelled: dict[str, list[Block]] = {element: [] for element in ELEMENTS}
         for block in parsed.blocks:

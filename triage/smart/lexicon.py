@@ -48,7 +48,7 @@ CUES = (
 # An amount of money in any currency: "$60k", "EUR 48k", "48.000 €", "R$ 200 mil", "500万円".
 MONEY = (
     r"[$€£¥]\s?\d|\d\s?(?:k\s?)?(?:€|円|万円)|(?<![\w-])(?:usd|eur|gbp|chf|brl|jpy|mxn|r\$)\s?\d"
-    r"|\d[\d.,]*\s?(?:k|m|mil|millones|milhões|millionen|mio\.?)?\s?"
+    r"|(?<![\d.,])\d[\d.,]{0,20}\s?(?:k|m|mil|millones|milhões|millionen|mio\.?)?\s?"
     r"(?:usd|eur|gbp|chf|brl|jpy|euros?|dollars?|dólares|reais)(?![\w-])"
 )
 STEM_LENGTH = 6  # business terms this long also match longer words they start
@@ -100,43 +100,91 @@ def builtin_languages() -> tuple[Language, ...]:
     return tuple(parse_language(name[:-4], folder.joinpath(name).read_text()) for name in found)
 
 
+CJK_START = "[\u3040-\u30ff\u4e00-\u9fff\uff01-\uff5e]"
+
+
+def _either(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
 def alternation(languages: Iterable[Language], key: str, stems: bool = False) -> str:
     """One regular expression for the words under ``key`` in every language: whole words
     where the language separates words with spaces, anywhere where it does not.
 
-    ``stems``: a word also matches the start of a longer one ("saving" in "savings",
-    "productiv" in "productivas"); in a language of compounds, the end of one instead
-    ("kosten" in "Lizenzkosten", not "Compliance" in "Compliance-Pipeline")."""
+    ``stems``: a longer word also matches the start of a long one ("saving" in "savings",
+    "productiv" in "productivas"); short ones stay whole, plural aside ("custo" must not
+    find "Customer"). A language of compounds gets its words' ends found by ``Terms``.
+
+    Words of scripts without spaces are tried only where such a script starts, so a long
+    line of Latin text is not tried against every one of them at every character.
+    """
     bounded: set[str] = set()
-    compound: set[str] = set()
     free: set[str] = set()
     stemmed: set[str] = set()
     for language in languages:
         words = language.words(key)
         if not language.word_boundaries:
-            free.update(words)
-        elif not stems:
+            cjk = {w for w in words if re.match(CJK_START, w)}
+            free.update(cjk)
+            bounded.update(set(words) - cjk)
+        elif not stems or language.data.get("compound_words"):
             bounded.update(words)
         else:
-            # Short words stay whole (plural aside): "custo" must not find "Customer".
             short = {w for w in words if len(w) < STEM_LENGTH}
             bounded.update(short)
-            long = set(words) - short
-            (compound if language.data.get("compound_words") else stemmed).update(long)
+            stemmed.update(set(words) - short)
     parts = []
     plural = r"(?:e?s)?" if stems else ""
     if bounded:
-        words_ = "|".join(re.escape(w) for w in sorted(bounded, key=len, reverse=True))
-        parts.append(rf"(?<![\w-])(?:{words_}){plural}(?![\w-])")
+        parts.append(rf"(?<![\w-])(?:{_either(bounded)}){plural}(?![\w-])")
     if stemmed:
-        words_ = "|".join(re.escape(w) for w in sorted(stemmed, key=len, reverse=True))
-        parts.append(rf"(?<![\w-])(?:{words_})")
-    if compound:  # the last part of a compound: "kosten" in "Lizenzkosten"
-        words_ = "|".join(re.escape(w) for w in sorted(compound, key=len, reverse=True))
-        parts.append(rf"(?:{words_})(?:e?n|e?s)?(?![\w-])")
+        parts.append(rf"(?<![\w-])(?:{_either(stemmed)})")
     if free:
-        parts.append("|".join(re.escape(w) for w in sorted(free, key=len, reverse=True)))
+        parts.append(rf"(?={CJK_START})(?:{_either(free)})")
     return "|".join(parts) or r"(?!x)x"
+
+
+WORD = re.compile(r"[^\W\d_]{4,}")
+COMPOUND_ENDINGS = ("", "en", "es", "n", "s")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Business terms: one pattern, plus word endings for languages of compounds
+    ("kosten" ends "Lizenzkosten"), checked word by word so the cost stays linear."""
+
+    pattern: re.Pattern[str]
+    endings: frozenset[str]
+
+    def search(self, text: str) -> str | None:
+        """The first term found (a truthy string), or None."""
+        found = self.pattern.search(text)
+        if found:
+            return found.group(0)
+        if not self.endings:
+            return None
+        lengths = sorted({len(e) for e in self.endings}, reverse=True)
+        for match in WORD.finditer(text):
+            word = match.group(0).lower()
+            for plural in COMPOUND_ENDINGS:
+                if plural and not word.endswith(plural):
+                    continue
+                stem = word[: len(word) - len(plural)]
+                if any(stem[-n:] in self.endings for n in lengths if n <= len(stem)):
+                    return match.group(0)
+        return None
+
+
+def business_terms(languages: tuple[Language, ...]) -> Terms:
+    endings = frozenset(
+        w
+        for lang in languages
+        if lang.data.get("compound_words")
+        for w in lang.words("business_terms")
+        if " " not in w and len(w) >= STEM_LENGTH
+    )
+    regex = alternation(languages, "business_terms", stems=True) + "|" + MONEY
+    return Terms(re.compile(regex, re.IGNORECASE), endings)
 
 
 @dataclass(frozen=True)
@@ -145,7 +193,7 @@ class Lexicon:
 
     languages: tuple[Language, ...]
     synonyms: tuple[tuple[str, str], ...]  # (phrase, element), longest first
-    business: re.Pattern[str]
+    business: Terms
     placeholder: re.Pattern[str]  # a whole value that only holds a place
     placeholder_token: re.Pattern[str]  # a place-holding token inside a value
     now_strong: re.Pattern[str]
@@ -196,9 +244,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
     return Lexicon(
         languages=languages,
         synonyms=tuple(synonyms),
-        business=re.compile(
-            alternation(languages, "business_terms", stems=True) + "|" + MONEY, flags
-        ),
+        business=business_terms(languages),
         placeholder=re.compile(rf"(?:{alternation(languages, 'placeholders')})", flags),
         placeholder_token=re.compile("|".join(tokens), flags),
         now_strong=words("now_strong"),
@@ -211,9 +257,12 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         owner_cue=words("owner"),
         generic_owners=frozenset(w for lang in languages for w in lang.words("generic_owners")),
         team=re.compile(
-            rf"(?:[A-Z\u00C0-\u00DE][\w-]*\s+){{0,3}}(?:{alternation(languages, 'team')})"
-            r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+[A-Z\u00C0-\u00DE][\w-]*){0,4}"
-            r"|[\u3040-\u30ff\u4e00-\u9fff]*(?:"
+            # words bounded in length: on one very long word, an unbounded [\w-]* tried at
+            # every position made this quadratic
+            rf"(?:(?<![\w-])[A-Z\u00C0-\u00DE][\w-]{{0,40}}\s+){{0,3}}"
+            rf"(?:{alternation(languages, 'team')})"
+            r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+[A-Z\u00C0-\u00DE][\w-]{0,40}){0,4}"
+            r"|[\u3040-\u30ff\u4e00-\u9fff]{0,20}(?:"
             + "|".join(
                 re.escape(w)
                 for lang in languages

@@ -172,8 +172,10 @@ def parse(description: str) -> Parsed:
                 value = "\n".join(lines[index + 1 : follow])
             parsed.blocks.append(labelled(field_match.group("label"), value, "field"))
             if current:  # outside a section, a field's text lives in its block only
-                body.append(line)
-            index += 1
+                body.extend(lines[index:follow])
+            # The lines taken as the value are not read again: reading each one again as
+            # a label made an epic of many short lines quadratic.
+            index = follow
             continue
         (body if current else parsed.prose).append(line)
         index += 1

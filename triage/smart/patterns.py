@@ -275,7 +275,8 @@ def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = lexicon()
     when = rf"(?:{words.date.pattern})|(?:{words.period.pattern})|(?:{ISO_DATE.pattern})"
     before = re.compile(
-        rf"(?:{words.history_word.pattern})[\s:：,]*(?:\S+\s+){{0,2}}?(?:{when})", re.IGNORECASE
+        rf"(?:{words.history_word.pattern})[\s:：,]{{0,5}}(?:\S{{1,40}}\s+){{0,2}}?(?:{when})",
+        re.IGNORECASE,
     )
     after = re.compile(
         rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:時点|に測定|に計測|に開始|{words.history_word.pattern})",
