@@ -29,6 +29,17 @@ Match = tuple[str, Handler, dict[str, str]]
 JOB_TOKEN_ROUTES = {"GET /projects/:id/jobs/artifacts/:ref/raw/*path"}
 
 
+class _Server(ThreadingHTTPServer):
+    """A client that hangs up (a timeout, a closed pool, the end of a test) is normal for a
+    web server: it is not printed as a traceback to whatever stderr the process has."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class Sandbox:
     """A running sandbox: ``url``, ``token`` and its ``store``; also a context manager."""
 
@@ -47,7 +58,7 @@ class Sandbox:
         self.faults = Faults(self.options)
         self._lost: set[str] = set()  # routes whose one lost answer was already lost
         self.verbose = verbose
-        self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self.httpd = _Server((host, port), self._handler_class())
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
