@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from tests.cli import run_cli
+from tests.conftest import DEMO_DAY, control, point_bot_at
 from triage.cache import WriteCache, Written
 from triage.plan.marker import BotNote, NoteMarker
 
@@ -66,3 +68,30 @@ def test_a_failed_run_makes_the_next_one_read_notes_again(tmp_path):
     cache.mark_incomplete()  # a run with a failed epic or group
     cache.close()
     assert WriteCache(path).existing("e1") is None
+
+
+def test_a_garbage_cache_file_is_set_aside_with_a_warning_and_the_run_goes_on_cold(tmp_path):
+    path = tmp_path / "cache.db"
+    path.write_bytes(b"this is not a database\x00" * 100)
+    cache = WriteCache(path)
+    assert cache.warning is not None and "could not be read" in cache.warning
+    assert not cache.complete  # cold: notes are read, nothing is trusted
+    assert [p.name for p in tmp_path.iterdir() if ".unreadable-" in p.name]
+    cache.record("e1", Written(BotNote("n1", MARKER), "2026-11-20T10:00:00+00:00", None))
+    assert cache.existing("e1") is not None
+
+
+def test_a_cache_path_that_cannot_be_used_stops_the_run_before_anything_is_written(
+    make_sandbox, monkeypatch, tmp_path
+):
+    """A path the bot cannot open as its cache (here a folder; a read-only file on a
+    machine that enforces permissions) is a configuration error: exit 2, no write."""
+    box = make_sandbox()
+    point_bot_at(box, monkeypatch)
+    path = tmp_path / "cache.db"
+    path.mkdir()
+    result = run_cli("run", "--apply", "--now", DEMO_DAY.isoformat(), "--cache", str(path))
+    assert result.returncode == 2
+    assert f"cannot use the cache file {path}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert control(box, "stats")["requests"] == 0

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from triage.errors import UsageError
 from triage.plan.assess import SAME_WRITE
 from triage.plan.marker import BotNote, Existing, NoteMarker
 
@@ -46,24 +48,52 @@ class WriteCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self.warning: str | None = None  # what the run should say about the cache file
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
-        )
-        if self._db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
-            self._db.executescript(
-                "DROP TABLE IF EXISTS comments; DROP TABLE IF EXISTS notes; "
-                "DROP TABLE IF EXISTS touches; DROP TABLE IF EXISTS meta;"
+        try:
+            self._db = self._open(path)
+        except sqlite3.OperationalError as exc:  # read-only, a folder, no permission
+            raise UsageError(
+                f"cannot use the cache file {path}: {exc}; make it writable or pass another "
+                "--cache path"
+            ) from None
+        except sqlite3.DatabaseError as exc:  # truncated or garbage: a cache, set it aside
+            assert path is not None
+            aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+            path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            self.warning = (
+                f"the cache {path} could not be read ({exc}); it was moved to {aside.name} "
+                "and this run reads each epic's notes instead"
             )
-            self._db.execute(f"PRAGMA user_version = {VERSION}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+            self._db = self._open(path)
         # Complete only after a whole --apply run: then an epic without an entry has no
         # note; after a dry-run or a killed first run, notes must be read.
         self.complete = (
             self._db.execute("SELECT 1 FROM meta WHERE key = 'complete'").fetchone() is not None
         )
+
+    @staticmethod
+    def _open(path: Path | None) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
+        )
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] != VERSION:
+                db.executescript(
+                    "DROP TABLE IF EXISTS comments; DROP TABLE IF EXISTS notes; "
+                    "DROP TABLE IF EXISTS touches; DROP TABLE IF EXISTS meta;"
+                )
+                db.execute(f"PRAGMA user_version = {VERSION}")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('opened', 'yes')")  # writable?
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def existing(self, epic: str) -> Existing | None:
         """What the bot has on ``epic`` as far as the cache knows: ``None`` when it cannot

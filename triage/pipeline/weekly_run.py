@@ -63,8 +63,14 @@ def run_triage(
         policies=[str(p) for p in policies.files],
         started=datetime.now().astimezone(),
     )
+    try:  # before GitLab: an unusable cache file stops the run here
+        cache = WriteCache(options.cache)
+    except BaseException:
+        report.close()
+        raise
+    if cache.warning:
+        console.progress(f"warning: {cache.warning}")
     gl = GitLab(settings)
-    cache = WriteCache(options.cache)
     try:
         bot = current_username(gl)
         labels = LabelDirectory(
