@@ -54,3 +54,8 @@ class GitLabSetupError(TriageError):
 
 class LLMError(TriageError):
     """The language model failed to give a usable answer."""
+
+
+class LLMKeyRefused(LLMError):
+    """The model's API refused the key: every further call would fail the same way, so
+    the run stops asking and ends with this one error."""

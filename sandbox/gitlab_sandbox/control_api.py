@@ -29,6 +29,7 @@ def stats(req: Request) -> dict[str, Any]:
         "unauthorized",
         "notes_limited",
         "answers_lost",
+        "llm_refused",
     )
     return {
         **{key: store.stats[key] for key in keys},

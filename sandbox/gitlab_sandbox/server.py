@@ -137,6 +137,8 @@ class Sandbox:
                 )
             key = headers.get("authorization", "")[7:].strip()
             if self.options.llm_key is not None and key != self.options.llm_key:
+                with self.store.lock:
+                    self.store.stats["llm_refused"] += 1
                 return Response(
                     401,
                     {

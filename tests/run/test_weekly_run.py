@@ -380,3 +380,20 @@ def test_a_second_opinion_is_asked_once_per_text_and_its_made_up_quotes_discarde
     assert triage_run(*args) == 0
     again = control(sandbox, "stats")
     assert (again["writes"], again["llm_calls"]) == (0, 0)
+
+
+def test_a_refused_model_key_is_one_error_and_one_call_not_one_per_epic(
+    make_sandbox, monkeypatch, tmp_path
+):
+    box = make_sandbox(llm_key="the-right-key")
+    point_bot_at(box, monkeypatch)
+    monkeypatch.setenv("OPENAI_API_KEY", "a-revoked-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{box.url}/v1")
+    report = tmp_path / "report.json"
+    code = main(["run", "--apply", "--now", NOW, "--no-summary", "--report", str(report)])
+    data = json.loads(report.read_text())
+    assert code == 1
+    assert data["errors"] == ["language model: the model's API refused the key (OPENAI_API_KEY)"]
+    assert len(bot_notes(box)) == NOTED  # the notes went out, without drafts
+    # Asked once per worker at most (4 run at once), not once per epic that gets a note.
+    assert 1 <= control(box, "stats")["llm_refused"] <= 4 < NOTED

@@ -28,7 +28,7 @@ from typing import Any
 import jsonschema
 import openai
 
-from triage.errors import LLMError, UsageError
+from triage.errors import LLMError, LLMKeyRefused, UsageError
 from triage.llm.offline import MEASURE_FIRST
 from triage.llm.prompts import Prompt
 from triage.llm.suggestion import Criterion, Suggestion
@@ -133,7 +133,7 @@ def api_errors() -> Iterator[None]:
     except openai.RateLimitError:
         raise LLMError("rate limited by the model's API, after retries") from None
     except openai.AuthenticationError:
-        raise LLMError("the model's API refused the key (OPENAI_API_KEY)") from None
+        raise LLMKeyRefused("the model's API refused the key (OPENAI_API_KEY)") from None
     except openai.APIStatusError as exc:
         raise LLMError(f"the model's API answered HTTP {exc.status_code}") from None
     except openai.APIConnectionError:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from triage.apply import EpicResult, Writer, apply_plan, planned
-from triage.errors import GitLabError, LLMError
+from triage.errors import GitLabError, LLMError, LLMKeyRefused
 from triage.gitlab.reads import comments
 from triage.llm.assessor import OpenAIAssessor
 from triage.llm.suggestion import Drafter, render_suggestion
@@ -51,6 +51,7 @@ class EpicWorker:
     dry_run: bool
     diff: bool = False
     assessor: OpenAIAssessor | None = None  # the model's second opinion, when asked for
+    key_refused: str | None = None  # set once the model refused the key: no more calls
 
     def __call__(self, fetched: Epic) -> EpicResult:
         cache, notes = self.writer.cache, None
@@ -126,8 +127,13 @@ class EpicWorker:
         if self.writer.cache.opinion(epic.id, key) is not None:
             return None  # already merged in _assess
         assert self.assessor is not None
+        if self.key_refused:
+            return None
         try:
             opinions = self.assessor.assess(epic, assessment.check)
+        except LLMKeyRefused as exc:
+            self.key_refused = result.llm_error = str(exc)
+            return None
         except LLMError as exc:
             result.llm_error = str(exc)
             return None
@@ -179,8 +185,15 @@ class EpicWorker:
                 continue
             if epic.confidential and not effects.allow_confidential:
                 continue
+            if self.key_refused:
+                result.llm_error, failed = self.key_refused, True
+                continue
             try:
                 drafted = self.drafters[effects.prompt].draft(epic, plan.assessment.check)
+            except LLMKeyRefused as exc:
+                self.key_refused = str(exc)
+                result.llm_error, failed = str(exc), True
+                continue
             except LLMError as exc:
                 result.llm_error, failed = str(exc), True
                 continue

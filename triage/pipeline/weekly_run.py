@@ -63,13 +63,7 @@ def run_triage(
         policies=[str(p) for p in policies.files],
         started=datetime.now().astimezone(),
     )
-    try:  # before GitLab: an unusable cache file stops the run here
-        cache = WriteCache(options.cache)
-    except BaseException:
-        report.close()
-        raise
-    if cache.warning:
-        console.progress(f"warning: {cache.warning}")
+    cache = _open_cache(options, report, console)  # before GitLab: a bad path stops here
     gl = GitLab(settings)
     try:
         bot = current_username(gl)
@@ -104,6 +98,9 @@ def run_triage(
                     _collect(pending.pop(0), report, console)
             for future in pending:
                 _collect(future, report, console)
+        if worker.key_refused:  # one error for the run, not one per epic
+            report.errors.append(f"language model: {worker.key_refused}")
+            console.progress(f"language model: FAILED: {worker.key_refused}")
         if options.apply:
             # Complete only when every epic and group was read and written: after a
             # failure, an epic without an entry may still have a note, so the next run
@@ -139,6 +136,19 @@ def run_triage(
         )
     )
     return report
+
+
+def _open_cache(options: RunOptions, report: RunReport, console: Console) -> WriteCache:
+    """The write cache; an unreadable file was set aside (said once), an unusable path
+    stops the run (exit 2) with the report closed."""
+    try:
+        cache = WriteCache(options.cache)
+    except BaseException:
+        report.close()
+        raise
+    if cache.warning:
+        console.progress(f"warning: {cache.warning}")
+    return cache
 
 
 def _summary(
