@@ -142,3 +142,44 @@ def test_schema_command_prints_the_schema_that_validates_the_defaults(monkeypatc
     schema = json.loads(printed.stdout)
     for path in POLICIES.glob("*.yml"):
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+def test_a_template_linked_from_outside_the_policy_folder_is_refused(tmp_path):
+    """A symbolic link in templates/ to a file elsewhere would post that file on every
+    epic: the template must resolve inside the policy folder."""
+    import pytest
+
+    from triage.policy.loader import PolicyProblems, load_policies
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the runner's secret\n")
+    folder = tmp_path / "policies"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "templates" / "note.md").symlink_to(secret)
+    (folder / "rules.yml").write_text(
+        "rules:\n  - name: r\n    actions:\n      comment: {template: templates/note.md}\n"
+    )
+    with pytest.raises(PolicyProblems) as raised:
+        load_policies([folder], tmp_path / "prompts")
+    assert [p.message for p in raised.value.problems] == [
+        "comment: template 'templates/note.md' is outside the policy folder; templates must "
+        "live in it"
+    ]
+
+
+def test_a_prompt_schema_outside_the_prompt_folder_is_refused(tmp_path):
+    import pytest
+
+    from triage.errors import PolicyError
+    from triage.llm.prompts import load_prompt
+
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    (tmp_path / "elsewhere.json").write_text("{}")
+    (folder / "p.yml").write_text(
+        "version: 1\nschema: ../elsewhere.json\nsystem: s\nuser: '{title}'\n"
+    )
+    with pytest.raises(PolicyError, match="outside the prompt folder"):
+        load_prompt(folder, "p")
+    with pytest.raises(PolicyError, match="outside the prompt folder"):
+        load_prompt(folder, "../p")

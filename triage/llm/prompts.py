@@ -55,9 +55,17 @@ def _strip(node: Any) -> Any:
     return node
 
 
+def _inside(path: Path, folder: Path) -> None:
+    """Prompt and schema files live in the prompt folder: a ``..`` or a symbolic link out
+    of it could send any file the runner can read to the model."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise PolicyError(f"{path}: outside the prompt folder {folder}; prompts must live in it")
+
+
 def load_prompt(folder: Path, name: str) -> Prompt:
     """Read and check one prompt; a ``PolicyError`` names the file and what is wrong."""
     path = folder / f"{name}.yml"
+    _inside(path, folder)
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -76,6 +84,7 @@ def load_prompt(folder: Path, name: str) -> Prompt:
             f"(valid: {', '.join(sorted(USER_PLACEHOLDERS))})"
         )
     schema_path = folder / data["schema"]
+    _inside(schema_path, folder)
     try:
         schema = json.loads(schema_path.read_text("utf-8"))
         jsonschema.Draft202012Validator.check_schema(schema)

@@ -71,6 +71,13 @@ class Comment(Action):
             path = context.policy_dir / self.value["template"]
             if not path.is_file():
                 return [f"comment: template '{self.value['template']}' does not exist"]
+            if not path.resolve().is_relative_to(context.policy_dir.resolve()):
+                # through "..", or a symbolic link: any file the runner can read would be
+                # posted on every epic
+                return [
+                    f"comment: template '{self.value['template']}' is outside the policy "
+                    "folder; templates must live in it"
+                ]
             text = path.read_text(encoding="utf-8")
         else:
             text = self.value["body"]

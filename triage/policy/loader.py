@@ -24,7 +24,7 @@ from triage.policy.model import PolicySet, Rule, Sources, SummarySettings
 from triage.policy.registry import ValidationContext
 from triage.policy.schema import policy_schema
 from triage.policy.values import label_problem
-from triage.policy.yaml_lines import LocatedYaml, YamlSyntaxError, load
+from triage.policy.yaml_lines import MAX_CHARS, LocatedYaml, YamlSyntaxError, load
 
 SECTIONS = ("sources", "summary", "checker")
 
@@ -101,6 +101,12 @@ class _FileCheck:
 
     def run(self) -> dict[str, Any] | None:
         try:
+            if self.path.stat().st_size > 4 * MAX_CHARS:  # not even read: it cannot pass
+                raise YamlSyntaxError(
+                    1,
+                    f"the file has {self.path.stat().st_size:,} bytes; a policy file may "
+                    f"have {MAX_CHARS:,} characters",
+                )
             self.doc = load(self.path.read_text(encoding="utf-8"))
         except YamlSyntaxError as exc:
             self.problems.append(Problem(self.name, exc.line, "", str(exc)))

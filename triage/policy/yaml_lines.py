@@ -35,8 +35,36 @@ class YamlSyntaxError(ValueError):
         self.line = line
 
 
+MAX_ALIASES = 50  # a policy needs few if any; a few hundred bytes of nested aliases expand
+# to gigabytes ("billion laughs"), so they are counted before anything is built
+MAX_CHARS = 1_000_000
+
+
+def _count_aliases(text: str) -> None:
+    """Refuse a document with more aliases than a policy needs, before it is built."""
+    seen = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AliasToken):
+                seen += 1
+                if seen > MAX_ALIASES:
+                    raise YamlSyntaxError(
+                        token.start_mark.line + 1,
+                        f"more than {MAX_ALIASES} YAML aliases (*name): write the values out "
+                        "instead (nested aliases can expand without end)",
+                    )
+    except yaml.YAMLError:
+        return  # the parse below reports the syntax error with its line
+
+
 def load(text: str) -> LocatedYaml:
-    """Parse one YAML document, with lines; raises ``YamlSyntaxError`` on bad YAML."""
+    """Parse one YAML document, with lines; raises ``YamlSyntaxError`` on bad YAML, a
+    file over ``MAX_CHARS`` or one with more than ``MAX_ALIASES`` aliases."""
+    if len(text) > MAX_CHARS:
+        raise YamlSyntaxError(
+            1, f"the file has {len(text):,} characters; a policy file may have {MAX_CHARS:,}"
+        )
+    _count_aliases(text)
     try:
         loader = yaml.SafeLoader(text)
         try:
