@@ -3,7 +3,9 @@ real process: the sandbox server, and one smoke test of ``python -m triage``."""
 
 from __future__ import annotations
 
+import io
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +14,9 @@ import gitlab
 import pytest
 
 from tests.cli import run_cli
+from tests.conftest import ROOT
 from tests.sandbox.queries import EPICS
+from triage.cli import main
 
 
 @pytest.fixture
@@ -88,3 +92,30 @@ def test_sandbox_llm_modes_are_the_sandboxes_own():
     from triage.commands.sandbox import LLM_MODES
 
     assert sorted(LLM_MODES) == sorted(MODES)
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(monkeypatch, capsys):
+    """``triage schema | head``: the reader closing the pipe is no error and no trace."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["schema"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unreachable_gitlab_says_where_why_and_what_to_check(monkeypatch):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("GITLAB_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("GITLAB_TOKEN", "any")
+    monkeypatch.setenv("TRIAGE_GITLAB_MAX_RETRIES", "1")
+    monkeypatch.chdir(ROOT)
+    result = run_cli("run", "--now", "2026-11-20")
+    assert result.returncode == 1
+    assert f"cannot reach GitLab at http://127.0.0.1:{port}" in result.stderr
+    assert "Connection refused" in result.stderr and "check GITLAB_URL" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,6 +8,8 @@ module and one line here.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -26,7 +28,7 @@ from triage.commands import (
     summarize,
     validate,
 )
-from triage.errors import EXIT_UNEXPECTED, TriageError
+from triage.errors import EXIT_OK, EXIT_UNEXPECTED, TriageError
 from triage.policy.loader import PolicyProblems
 
 COMMANDS: dict[str, ModuleType] = {
@@ -59,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (an in-process capture): nothing to flush
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and map errors to exit codes (see ``triage.errors``)."""
     args = build_parser().parse_args(argv)
@@ -77,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # "triage summarize | head": the reader has what it wanted
+        _silence_stdout()
+        return EXIT_OK
     except Exception:
         print(
             "triage: an unexpected error occurred; please report it with this trace:",
