@@ -123,6 +123,14 @@ def test_init_writes_a_policy_set_that_validates_and_keeps_existing_files(tmp_pa
     assert "kept" in capsys.readouterr().err
 
 
+def test_init_without_groups_names_none_of_the_demo_s(tmp_path, capsys):
+    assert main(["init", str(tmp_path)]) == 0
+    settings = (tmp_path / "policies" / "settings.yml").read_text()
+    assert "acme-corp" not in settings and "cs-ops/triage-reports" not in settings
+    assert "  groups: []" in settings and "  # project: group/project" in settings
+    assert main(["validate", str(tmp_path / "policies")]) == 0
+
+
 def test_init_ci_writes_a_pipeline_that_validates(tmp_path, capsys):
     assert main(["init-ci", str(tmp_path)]) == 0
     pipeline = yaml.safe_load((tmp_path / ".gitlab-ci.yml").read_text())

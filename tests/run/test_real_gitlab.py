@@ -153,3 +153,22 @@ def test_shards_at_once_share_the_note_limit_and_never_exceed_it(make_sandbox, t
     assert notes > 50  # more notes than one window allows: the pacing was put to work
     reports = [json.loads((tmp_path / f"report-{i}.json").read_text()) for i in (1, 2, 3)]
     assert all(r["counts"]["written"] > 0 for r in reports)
+
+
+def test_a_typo_in_the_objective_label_is_said_not_silently_scanned(
+    make_sandbox, monkeypatch, tmp_path
+):
+    import shutil
+
+    box = make_sandbox()
+    point_bot_at(box, monkeypatch)
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    settings = policies / "settings.yml"
+    settings.write_text(settings.read_text().replace("SP Objective\n", "SP Objectve\n", 1))
+    result = run_cli(
+        "run", "--now", NOW, "--policies", str(policies), "--prompts", str(ROOT / "prompts")
+    )
+    output = result.stdout + result.stderr
+    assert "warning: globex: no open epic has the label 'SP Objectve'" in output
+    assert "check sources.objective_label" in output

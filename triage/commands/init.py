@@ -49,11 +49,21 @@ def _copy(source: Traversable, target: Path, force: bool, written: list[Path]) -
 
 
 def _customise(settings: Path, groups: list[str], project: str | None) -> None:
+    """The user's groups and summary project, or none: the defaults' are the demo's, and
+    a run must not scan or write to groups the user never named."""
     text = settings.read_text()
-    if groups:
-        text = re.sub(r"(?m)^  groups: \[.*\]$", f"  groups: [{', '.join(groups)}]", text)
-    if project:
-        text = re.sub(r"(?m)^  project: .*$", f"  project: {project}", text)
+    listed = (
+        f"[{', '.join(groups)}]"
+        if groups
+        else "[]  # your success-plan groups, e.g. [customers] (or triage run --group)"
+    )
+    text = re.sub(r"(?m)^  groups: \[.*\]$", f"  groups: {listed}", text)
+    summary = (
+        f"  project: {project}"
+        if project
+        else "  # project: group/project  (where the weekly summary issue goes; unset: none)"
+    )
+    text = re.sub(r"(?m)^  project: .*$", summary, text)
     settings.write_text(text)
 
 

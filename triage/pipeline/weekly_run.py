@@ -189,6 +189,11 @@ def _epics(
             console.progress(f"{group}: FAILED to read epics: {exc}")
             continue
         console.progress(f"{group}: fetched {fetched} objective epic(s)")
+        if fetched == 0:  # a typo in the label scans nothing, silently otherwise
+            console.progress(
+                f"warning: {group}: no open epic has the label "
+                f"'{policies.sources.objective_label}'; check sources.objective_label"
+            )
 
 
 def _collect(future: Future[EpicResult], report: RunReport, console: Console) -> None:

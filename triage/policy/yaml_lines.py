@@ -57,6 +57,18 @@ def _count_aliases(text: str) -> None:
         return  # the parse below reports the syntax error with its line
 
 
+def _hint(text: str, exc: yaml.MarkedYAMLError) -> str:
+    """The usual fix for the two mistakes people make most when editing YAML by hand."""
+    mark = exc.problem_mark or exc.context_mark
+    lines = text.splitlines()
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in line or "found character '\\t'" in str(exc.problem):
+        return " (hint: YAML indents with spaces, not tabs)"
+    if "mapping values are not allowed" in str(exc.problem):
+        return " (hint: a value with ': ' in it must be quoted, e.g. title: \"Goal: faster\")"
+    return ""
+
+
 def load(text: str) -> LocatedYaml:
     """Parse one YAML document, with lines; raises ``YamlSyntaxError`` on bad YAML, a
     file over ``MAX_CHARS`` or one with more than ``MAX_ALIASES`` aliases."""
@@ -77,8 +89,12 @@ def load(text: str) -> LocatedYaml:
         # which is where the fix goes; the problem mark alone may be the end of the file.
         mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark else 1
+        column = f", column {mark.column + 1}" if mark else ""
         context = f"{exc.context}: " if exc.context else ""
-        raise YamlSyntaxError(line, f"YAML syntax error: {context}{exc.problem or exc}") from exc
+        problem = str(exc.problem or exc)
+        raise YamlSyntaxError(
+            line, f"YAML syntax error{column}: {context}{problem}{_hint(text, exc)}"
+        ) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from exc
     located = LocatedYaml(data)
