@@ -77,7 +77,8 @@ def run_line(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
     """The weekly job's script, with the variables a pipeline schedule sets. Its
     before_script (pip install) is already done by the test environment."""
-    assert main(["init", str(tmp_path)]) == 0
+    groups = ["--group", "acme-corp", "--group", "globex", "--group", "initech"]
+    assert main(["init", str(tmp_path), *groups, "--summary-project", "cs-ops/triage-reports"]) == 0
     env = {
         "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
         "HOME": str(tmp_path),
