@@ -6,8 +6,16 @@ external images (a tracking pixel). Epic text and LLM output are written by peop
 the bot's control, so before posting:
 
 - lines starting with ``/`` get a backslash (``\\/close`` renders as ``/close``, runs nothing);
-- ``@name`` becomes ``` `@name` ``` (a code span: shown, not a link, no notification), except
-  the one owner the caller allows;
+- ``@name`` and ``\\@name`` become ``` `@name` ``` (a code span: shown, not a link, no
+  notification), except the one owner the caller allows. A backslash alone is not enough:
+  GitLab's current Markdown engine marks escaped reference characters and its reference
+  filters skip them (``lib/banzai/filter/escaped_char_filter.rb``), the older engine has no
+  such filter and notifies; no version looks for mentions inside code;
+- references to other issues, epics, merge requests, snippets and milestones
+  (``group/project#1``, ``&2``, ``!3``, ``%"v1"``) become code spans too: GitLab puts a
+  "mentioned in" note on whatever a posted text references, so a word in an epic must not
+  reach into another customer's issue. Text of a Markdown link is left alone, as GitLab's
+  reference filters skip what is inside a link;
 - HTML comments go (so no text can forge the bot's marker), raw HTML tags go except a few
   structural ones the bot's own templates use, and images from other hosts are replaced by
   their alt text.
@@ -18,7 +26,7 @@ Code spans and fenced code are left alone: GitLab neither runs nor links anythin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 ALLOWED_TAGS = {"details", "summary", "sub", "br", "b", "i", "em", "strong"}
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -26,13 +34,27 @@ HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 TAG = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*>")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
 MENTION = re.compile(
-    r"(?<![\w@`/.\\])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
+    r"(?<![\w@`/.\\])\\?@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
+)
+# GitLab's reference syntax (``doc/user/markdown.md``, "GitLab-specific references"): an
+# optional ``group/project`` path, then ``#`` issue, ``&`` epic, ``!`` merge request, ``$``
+# snippet or ``%`` milestone, ``[work_item:1]`` and ``[vulnerability:1]``; a backslash
+# before the sigil is the older engine's non-escape.
+PATH = r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
+REFERENCE = re.compile(
+    r"(?<![\w`/.&#!$%\\])(?:"
+    + PATH
+    + r"\\?(?:[#&!$]\d+|%\d+|%\"[^\"\n]{1,80}\"|%[A-Za-z][\w.-]*)"
+    + r"|\[(?:work_item|vulnerability|contact):[^\]\n]{1,80}\])"
 )
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 STRAY_ANGLE = re.compile(r"<(?!/?(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^<>]*>)")
 QUICK_ACTION = re.compile(r"^(\s*)/")
 LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)]*)\)")
-BARE_URL = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
+BARE_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.[^\s<>]+", re.IGNORECASE)
+PROTECTED = re.compile(LINK.pattern + "|" + BARE_URL.pattern, re.IGNORECASE)
+ENTITY = re.compile(r"&#(x[0-9a-fA-F]{1,6}|\d{1,7});")
+SIGILS = set("@#&!$%~/\\")
 LABEL_REF = re.compile(r"(?<![\w`])~(?=\"|[A-Za-z])")
 
 
@@ -74,9 +96,44 @@ def _prose(text: str, allowed: set[str], links: bool) -> str:
         text = LINK.sub(lambda m: m.group("text"), text)
         text = BARE_URL.sub("[link removed]", text)
         text = LABEL_REF.sub("", text)
-    return MENTION.sub(
-        lambda m: m.group(0) if m.group("name").lower() in allowed else f"`{m.group(0)}`", text
-    )
+    text = ENTITY.sub(_sigil, text)
+    return _outside_links(text, lambda part: _references(_mentions(part, allowed)))
+
+
+def _mentions(text: str, allowed: set[str]) -> str:
+    def inert(match: re.Match[str]) -> str:
+        name = match.group("name")
+        return f"@{name}" if name.lower() in allowed else f"`@{name}`"
+
+    return MENTION.sub(inert, text)
+
+
+def _references(text: str) -> str:
+    return REFERENCE.sub(lambda m: f"`{m.group(0).replace(chr(92), '')}`", text)
+
+
+def _outside_links(text: str, change: Callable[[str], str]) -> str:
+    """``change`` applied to the text outside links and addresses: a reference inside a
+    link's text does not act in GitLab, and a code span would break an address."""
+    parts: list[str] = []
+    last = 0
+    for link in PROTECTED.finditer(text):
+        parts.append(change(text[last : link.start()]))
+        parts.append(
+            _mentions(link.group(0), set()) if link.group(0).startswith("[") else link.group(0)
+        )
+        last = link.end()
+    parts.append(change(text[last:]))
+    return "".join(parts)
+
+
+def _sigil(match: re.Match[str]) -> str:
+    """A numeric character reference to a sigil (``&#64;all``) is the sigil to GitLab's
+    filters, which read decoded text: decode it so the rules above see it."""
+    raw = match.group(1)
+    code = int(raw[1:], 16) if raw[:1] in "xX" else int(raw)
+    char = chr(code) if code < 0x110000 else ""
+    return char if char in SIGILS else match.group(0)
 
 
 def _image(match: re.Match[str]) -> str:

@@ -61,6 +61,7 @@ class Store:
         self.stats: Counter[str] = Counter()
         self.routes: Counter[str] = Counter()
         self.mentioned: Counter[str] = Counter()
+        self.markdown_engine = "current"  # set from Options by the server
         self._ids: Counter[str] = Counter()
         # Indexes, so lookups stay O(1) with tens of thousands of epics.
         self._group_paths: dict[str, int] = {}
@@ -338,10 +339,12 @@ class Store:
 
     def count_mentions(self, text: str, previous: str, item: WorkItem) -> None:
         """Count the notifications a text sends: only mentions it newly adds notify."""
-        old = set(markdown.mentions(previous))
+        engine = self.markdown_engine
+        self.cross_reference(text, previous, item)
+        old = set(markdown.mentions(previous, engine))
         group = self.owner_group(item)
         members = {m for g in self.ancestors(group) for m in g.members}
-        for name in markdown.mentions(text):
+        for name in markdown.mentions(text, engine):
             if name in old:
                 continue
             if name == "all":
@@ -355,3 +358,32 @@ class Store:
             if recipients:
                 self.mentioned[name] += 1
                 self.stats["notifications"] += recipients
+
+    def cross_reference(self, text: str, previous: str, item: WorkItem) -> None:
+        """Put GitLab's "mentioned in" system note on every epic or issue a text newly
+        references (``SystemNoteService.cross_reference``); a reference to itself is none."""
+        engine = self.markdown_engine
+        old = set(markdown.references(previous, engine))
+        for ref in markdown.references(text, engine):
+            target = self._referenced(ref, item)
+            if ref in old or target is None or target.id == item.id:
+                continue
+            where = self.owner_group(item).full_path
+            sigil = "&" if item.kind == "epic" else "#"
+            self.add_system_note(target, f"mentioned in {where}{sigil}{item.iid}", "system")
+            self.stats["cross_references"] += 1
+
+    def _referenced(self, ref: markdown.Reference, item: WorkItem) -> WorkItem | None:
+        """The record a reference names, seen from ``item``; None when nothing matches."""
+        try:
+            if ref.sigil == "&":
+                group = self.group(ref.path) if ref.path else self.owner_group(item)
+                return self.epic(group, ref.iid)
+            if ref.sigil == "#":
+                if ref.path:
+                    return self.issue(self.project(ref.path), ref.iid)
+                if item.project_id is not None:
+                    return self.issue(self.projects[item.project_id], ref.iid)
+        except NotFound:
+            return None
+        return None
