@@ -49,6 +49,7 @@ class Note:
     author: str
     system: bool = False
     updated_at: datetime | None = None
+    discussion_id: str | None = None  # the thread it is in
 
 
 @dataclass(frozen=True)

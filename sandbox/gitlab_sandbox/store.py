@@ -301,15 +301,21 @@ class Store:
         self._note_items[note.id] = item.id
 
     def create_note(
-        self, item: WorkItem, body: str, author: str, internal: bool = False
+        self,
+        item: WorkItem,
+        body: str,
+        author: str,
+        internal: bool = False,
+        thread: int | None = None,
     ) -> NoteOutcome:
-        """Create a comment the way GitLab does: run its quick actions, then save the rest."""
+        """Create a comment the way GitLab does: run its quick actions, then save the rest.
+        ``thread``: the first note of the discussion it replies to."""
         text, commands = markdown.extract_commands(body, frozenset(QUICK_ACTIONS))
         messages = run_quick_actions(self, item, commands, author)
         if not text.strip():
             return NoteOutcome(None, commands, messages)
         now = self.clock()
-        note = Note(self.next_id("note"), text, author, now, now, internal=internal)
+        note = Note(self.next_id("note"), text, author, now, now, internal=internal, thread=thread)
         self.append_note(item, note)
         self.count_mentions(text, "", item)
         self.touch(item)

@@ -40,7 +40,7 @@ query($id: WorkItemID!, $cursor: String) {
       ... on WorkItemWidgetNotes {
         discussions(filter: ALL_NOTES, first: 100, after: $cursor) {
           pageInfo { hasNextPage endCursor }
-          nodes { notes { nodes { id body system updatedAt author { username } } } }
+          nodes { id notes { nodes { id body system updatedAt author { username } } } }
         }
       }
     }
@@ -60,8 +60,10 @@ query($path: ID!, $cursor: String) {
 """
 
 CREATE_NOTE = """
-mutation($id: NoteableID!, $body: String!, $internal: Boolean) {
-  createNote(input: {noteableId: $id, body: $body, internal: $internal}) {
+mutation($id: NoteableID!, $body: String!, $internal: Boolean, $discussion: DiscussionID) {
+  createNote(
+    input: {noteableId: $id, body: $body, internal: $internal, discussionId: $discussion}
+  ) {
     note { id updatedAt }
     errors
   }

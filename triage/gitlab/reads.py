@@ -114,6 +114,7 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
                         author,
                         bool(note.get("system")),
                         _time(note.get("updatedAt")),
+                        discussion.get("id"),
                     )
                 )
         if not page["pageInfo"]["hasNextPage"]:
