@@ -56,9 +56,11 @@ def test_llm_output_loses_links_and_label_references():
 
 HOSTILE = [
     "\\@all and \\@acme-team",
+    "\\\\@all: an escaped backslash, then a live mention",
     "&#64;all and &#x40;csm.emea",
-    "blocked by other/project#1, hostile&2, &3, #4 and !5",
-    'milestone %"Q1 review" and %12',
+    "&#38;#64;all and &commat;all and &amp;2 and &num;3",
+    "blocked by other/project#1, hostile&2, &3, #4, [epic:5] and !6",
+    "https://x.example/<b>@all</b> and www.x.example/**@all**",
 ]
 
 
@@ -77,6 +79,20 @@ def test_the_engines_differ_on_a_backslash_as_gitlab_versions_do():
     assert markdown.mentions("\\@all", "current") == []
     assert markdown.mentions("\\@all", "legacy") == ["all"]
     assert [r.iid for r in markdown.references("see \\&2", "legacy")] == [2]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        'Reached "50%" of teams, then "next" step',
+        "20%done, $50k a year, $5 per seat",
+        "C# 10, Q&A, R&D, AT&T",
+        "## Heading",
+        "- [x] ticked item",
+    ],
+)
+def test_ordinary_prose_is_left_as_written(prose):
+    assert sanitize(prose) == prose
 
 
 def test_links_and_addresses_are_left_working():

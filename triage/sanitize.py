@@ -11,11 +11,11 @@ the bot's control, so before posting:
   GitLab's current Markdown engine marks escaped reference characters and its reference
   filters skip them (``lib/banzai/filter/escaped_char_filter.rb``), the older engine has no
   such filter and notifies; no version looks for mentions inside code;
-- references to other issues, epics, merge requests, snippets and milestones
-  (``group/project#1``, ``&2``, ``!3``, ``%"v1"``) become code spans too: GitLab puts a
-  "mentioned in" note on whatever a posted text references, so a word in an epic must not
-  reach into another customer's issue. Text of a Markdown link is left alone, as GitLab's
-  reference filters skip what is inside a link;
+- references to other issues, epics and merge requests (``group/project#1``, ``&2``,
+  ``!3``, ``[epic:2]``) become code spans too: GitLab puts a "mentioned in" note on whatever
+  a posted text references, so a word in an epic must not reach into another customer's
+  issue. Character references are decoded first, as GitLab's filters see them decoded.
+  The text of a Markdown link is left to the link, as GitLab's reference filters skip it;
 - HTML comments go (so no text can forge the bot's marker), raw HTML tags go except a few
   structural ones the bot's own templates use, and images from other hosts are replaced by
   their alt text.
@@ -25,6 +25,7 @@ Code spans and fenced code are left alone: GitLab neither runs nor links anythin
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterable
 
@@ -33,28 +34,27 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 TAG = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*>")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# A run of backslashes before the sigil is taken with it: one escapes the sigil only on
+# the current engine, two are a literal backslash and a live sigil on both.
 MENTION = re.compile(
-    r"(?<![\w@`/.\\])\\?@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
+    r"(?<![\w@`/.\\])\\*@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
 )
-# GitLab's reference syntax (``doc/user/markdown.md``, "GitLab-specific references"): an
-# optional ``group/project`` path, then ``#`` issue, ``&`` epic, ``!`` merge request, ``$``
-# snippet or ``%`` milestone, ``[work_item:1]`` and ``[vulnerability:1]``; a backslash
-# before the sigil is the older engine's non-escape.
-PATH = r"(?:[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
+# GitLab's references that put a "mentioned in" note on what they name
+# (``doc/user/markdown.md``, "GitLab-specific references"): an optional ``group/project``
+# path, then ``#`` issue (or epic, for work items), ``&`` epic, ``!`` merge request; and the
+# ``[kind:ref]`` forms (``[epic:2]``, ``[work_item:1]``, ``[vulnerability:1]``). Milestone
+# (``%``) and snippet (``$``) references leave no note and are ordinary prose here
+# ("50%", "$50k").
+PATH = r"(?:[A-Za-z][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
 REFERENCE = re.compile(
-    r"(?<![\w`/.&#!$%\\])(?:"
-    + PATH
-    + r"\\?(?:[#&!$]\d+|%\d+|%\"[^\"\n]{1,80}\"|%[A-Za-z][\w.-]*)"
-    + r"|\[(?:work_item|vulnerability|contact):[^\]\n]{1,80}\])"
+    r"(?<![\w`/.&#!\\])(?:" + PATH + r"\\*[#&!]\d+" + r"|\[[a-z_]+:[^\]\n]{1,80}\])"
 )
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 STRAY_ANGLE = re.compile(r"<(?!/?(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^<>]*>)")
 QUICK_ACTION = re.compile(r"^(\s*)/")
 LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)]*)\)")
 BARE_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.[^\s<>]+", re.IGNORECASE)
-PROTECTED = re.compile(LINK.pattern + "|" + BARE_URL.pattern, re.IGNORECASE)
-ENTITY = re.compile(r"&#(x[0-9a-fA-F]{1,6}|\d{1,7});")
-SIGILS = set("@#&!$%~/\\")
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 LABEL_REF = re.compile(r"(?<![\w`])~(?=\"|[A-Za-z])")
 
 
@@ -88,6 +88,7 @@ def _line(line: str, allowed: set[str], links: bool) -> str:
 
 
 def _prose(text: str, allowed: set[str], links: bool) -> str:
+    text = _decoded(text)
     text = IMAGE.sub(_image, text)
     text = TAG.sub(lambda m: m.group(0) if m.group(1).lower() in ALLOWED_TAGS else "", text)
     # What is left of a tag cut in half ("<img src=...") must not start one: escape it.
@@ -96,8 +97,7 @@ def _prose(text: str, allowed: set[str], links: bool) -> str:
         text = LINK.sub(lambda m: m.group("text"), text)
         text = BARE_URL.sub("[link removed]", text)
         text = LABEL_REF.sub("", text)
-    text = ENTITY.sub(_sigil, text)
-    return _outside_links(text, lambda part: _references(_mentions(part, allowed)))
+    return _outside_links(_mentions(text, allowed), _references)
 
 
 def _mentions(text: str, allowed: set[str]) -> str:
@@ -109,31 +109,34 @@ def _mentions(text: str, allowed: set[str]) -> str:
 
 
 def _references(text: str) -> str:
-    return REFERENCE.sub(lambda m: f"`{m.group(0).replace(chr(92), '')}`", text)
+    return REFERENCE.sub(lambda m: f"`{m.group(0).replace(BACKSLASH, '')}`", text)
+
+
+BACKSLASH = "\\"
 
 
 def _outside_links(text: str, change: Callable[[str], str]) -> str:
-    """``change`` applied to the text outside links and addresses: a reference inside a
-    link's text does not act in GitLab, and a code span would break an address."""
+    """``change`` applied outside Markdown links: the text of a link is a link to GitLab's
+    reference filters, which skip it, and its address must stay whole. (The address itself
+    may still name an epic or issue: the bot's own links, such as the summary's, do.)"""
     parts: list[str] = []
     last = 0
-    for link in PROTECTED.finditer(text):
+    for link in LINK.finditer(text):
         parts.append(change(text[last : link.start()]))
-        parts.append(
-            _mentions(link.group(0), set()) if link.group(0).startswith("[") else link.group(0)
-        )
+        parts.append(link.group(0))
         last = link.end()
     parts.append(change(text[last:]))
     return "".join(parts)
 
 
-def _sigil(match: re.Match[str]) -> str:
-    """A numeric character reference to a sigil (``&#64;all``) is the sigil to GitLab's
-    filters, which read decoded text: decode it so the rules above see it."""
-    raw = match.group(1)
-    code = int(raw[1:], 16) if raw[:1] in "xX" else int(raw)
-    char = chr(code) if code < 0x110000 else ""
-    return char if char in SIGILS else match.group(0)
+def _decoded(text: str) -> str:
+    """Character references decoded until none is left: GitLab's filters read decoded
+    text, so ``&#64;all`` (or ``&amp;#64;all`` decoded once) is ``@all`` to them."""
+    for _ in range(8):
+        if not ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
 
 
 def _image(match: re.Match[str]) -> str:

@@ -112,6 +112,7 @@ class LabelNode:
 class NoteNode:
     def __init__(self, note: Note, item: WorkItemNode) -> None:
         self.key = note.id
+        self.thread = note.thread or note.id  # kept when the thread's first note goes
         self._note = note
         self._item = item
         self.id = gid("Note", note.id)
@@ -138,9 +139,10 @@ class DiscussionNode:
 
     def __init__(self, notes: list[NoteNode]) -> None:
         first = notes[0]
-        self.key = first.key
+        self.key = first.thread
         self._notes = notes
-        self.id = discussion_gid(first.key)
+        self.id = discussion_gid(first.thread)
+        self.reply_id = self.id
         self.created_at = first.created_at
         self.resolvable = False
         self.resolved = False

@@ -17,6 +17,7 @@ in" system note on what they name, as GitLab's cross-references do.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -28,10 +29,12 @@ MENTION = re.compile(
     r"(?<![\w@`/.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-/]*[A-Za-z0-9_]|[A-Za-z0-9_])"
 )
 ENGINES = ("current", "legacy")
-ESCAPED = re.compile(r"\\[@#&!$%]")  # what the current engine's escaped-char filter marks
+ESCAPES = re.compile(r"(\\+)([@#&!$%])")  # a backslash run before a sigil
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 REFERENCE = re.compile(
-    r"(?<![\w`/.&#!$%])(?P<path>[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
-    r"\\?(?P<sigil>[#&!])(?P<iid>\d+)\b"
+    r"(?<![\w`/.&#!])(?P<path>[A-Za-z][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
+    r"(?P<sigil>[#&!])(?P<iid>\d+)\b"
+    r"|\[epic:(?:(?P<epath>[A-Za-z][\w.-]*(?:/[\w.-]+)*)/)?(?P<eiid>\d+)\]"
 )
 LINK = re.compile(r"\[[^\]]*\]\([^)]*\)|\b(?:https?|ftp)://\S+|\bwww\.\S+")
 INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
@@ -98,10 +101,17 @@ def extract_commands(text: str, known: frozenset[str]) -> tuple[str, list[Comman
 
 
 def _live_text(line: str, engine: str) -> str:
-    """What GitLab's reference filters read of a line: no code spans, and under the
-    current engine no backslash-escaped sigils."""
+    """What GitLab's reference filters read of a line: no code spans, character references
+    decoded; under the current engine a sigil after an odd run of backslashes is escaped
+    (an even run is literal backslashes), the legacy engine has no such filter."""
     line = INLINE_CODE.sub("", line)
-    return ESCAPED.sub("", line) if engine == "current" else line.replace("\\", "")
+    for _ in range(8):
+        if not ENTITY.search(line):
+            break
+        line = html.unescape(line)
+    if engine == "current":
+        return ESCAPES.sub(lambda m: "" if len(m.group(1)) % 2 else m.group(2), line)
+    return line.replace("\\", "")
 
 
 def mentions(text: str, engine: str = "current") -> list[str]:
@@ -130,9 +140,12 @@ def references(text: str, engine: str = "current") -> list[Reference]:
     found: list[Reference] = []
     for line, _prose in _code_free_lines(text):
         for match in REFERENCE.finditer(LINK.sub(" ", _live_text(line, engine))):
-            ref = Reference(
-                match.group("path") or "", match.group("sigil"), int(match.group("iid"))
-            )
+            if match.group("eiid"):
+                ref = Reference(match.group("epath") or "", "&", int(match.group("eiid")))
+            else:
+                ref = Reference(
+                    match.group("path") or "", match.group("sigil"), int(match.group("iid"))
+                )
             if ref not in found:
                 found.append(ref)
     return found

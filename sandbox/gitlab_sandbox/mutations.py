@@ -105,9 +105,10 @@ def create_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
     context = ctx(info)
     assert context.username is not None
     thread = _thread(item, input.get("discussionId"))
-    outcome = context.store.create_note(
-        item, body, context.username, bool(input.get("internal")), thread
-    )
+    internal = bool(input.get("internal"))
+    if thread is not None:  # Notes::BuildService: a reply takes its thread's visibility
+        internal = next((n.internal for n in item.notes if (n.thread or n.id) == thread), False)
+    outcome = context.store.create_note(item, body, context.username, internal, thread)
     return _note_payload(info, item, outcome, client_id)
 
 
@@ -117,8 +118,9 @@ def _thread(item: WorkItem, discussion_id: str | None) -> int | None:
     if discussion_id is None:
         return None
     for note in item.notes:
-        if not note.system and note.thread is None and discussion_gid(note.id) == discussion_id:
-            return note.id
+        thread = note.thread or note.id
+        if not note.system and discussion_gid(thread) == discussion_id:
+            return thread
     raise GraphQLError(NO_ACCESS)
 
 

@@ -385,11 +385,14 @@ class Store:
             if ref.sigil == "&":
                 group = self.group(ref.path) if ref.path else self.owner_group(item)
                 return self.epic(group, ref.iid)
-            if ref.sigil == "#":
+            if ref.sigil == "#":  # an issue; for work items also an epic: ``group#1``
+                if ref.path and ref.path in self._group_paths:
+                    return self.epic(self.group(ref.path), ref.iid)
                 if ref.path:
                     return self.issue(self.project(ref.path), ref.iid)
                 if item.project_id is not None:
                     return self.issue(self.projects[item.project_id], ref.iid)
+                return self.epic(self.owner_group(item), ref.iid)
         except NotFound:
             return None
-        return None
+        return None  # ``!1``: the sandbox has no merge requests

@@ -41,6 +41,7 @@ BAD = [
     "\\@all and \\@acme-team: escaped, which only the current Markdown engine honours",
     "Blocked by other/project#1 and hostile&2 and hostile&1 and !3, see www.evil.example.net",
     "&#64;all and &#x40;csm.emea as character references",
+    "\\\\@all after an escaped backslash, &#38;#64;all and &commat;all, [epic:2]",
 ]
 MEMBERS = ["csm.north", "csm.emea", "sa.acme", "customer.admin"]
 

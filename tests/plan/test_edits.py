@@ -18,7 +18,9 @@ def test_ticks_are_told_apart_from_a_rewrite():
     written = body_hash(NOTE)
     ticked_note = NOTE.replace("- [ ] Add a date", "- [x] Add a date")
     assert edit_of(ticked_note, written) is Edit.TICKS
-    assert ticked(ticked_note) == {"Add a date"}
+    assert ticked(ticked_note) == {"Add a date": "x"}
+    not_applicable = NOTE.replace("- [ ] Add a date", "- [~] Add a date")
+    assert edit_of(not_applicable, written) is Edit.TICKS
     assert edit_of(NOTE.replace("Add a baseline", "Baseline is in the deck"), written) is (
         Edit.REWRITTEN
     )
@@ -26,6 +28,10 @@ def test_ticks_are_told_apart_from_a_rewrite():
 
 def test_ticks_carry_only_to_items_still_listed():
     text = "- [ ] Add a date\n- [ ] Name an owner"
-    assert carry_ticks(text, frozenset({"Add a date", "Add a baseline"})) == (
-        "- [x] Add a date\n- [ ] Name an owner"
+    assert carry_ticks(text, {"Add a date": "x", "Add a baseline": "x", "Name an owner": "~"}) == (
+        "- [x] Add a date\n- [~] Name an owner"
     )
+
+
+def test_a_note_without_its_marker_is_a_persons_text():
+    assert edit_of("We track this in the QBR deck now.", body_hash(NOTE)) is Edit.REWRITTEN

@@ -136,3 +136,29 @@ def test_without_state_a_deleted_note_comes_back_once(make_sandbox, monkeypatch,
     assert len(_bot_notes(box)) == 1
     _run(cache)
     assert len(_bot_notes(box)) == 1
+
+
+def test_a_note_rewritten_without_its_marker_still_gets_a_reply(
+    make_sandbox, monkeypatch, tmp_path
+):
+    box, cache = _start(make_sandbox, monkeypatch, tmp_path)
+    note = _bot_notes(box)[0]
+    _as_person(box, "PUT", note["id"], "Tracked in the QBR deck from now on.")
+
+    _edit_epic(box, description=WITH_BASELINE)
+    _run(cache)
+
+    notes = _bot_notes(box)
+    assert notes[0]["body"] == "Tracked in the QBR deck from now on."
+    assert len(notes) == 2 and notes[1]["discussion"] == notes[0]["discussion"]
+
+
+def test_a_diff_run_remembers_a_deleted_note_too(make_sandbox, monkeypatch, tmp_path):
+    box, cache = _start(make_sandbox, monkeypatch, tmp_path)
+    _as_person(box, "DELETE", _bot_notes(box)[0]["id"])
+    _edit_epic(box, title="Faster delivery for every team")
+    args = ["run", "--apply", "--diff", "--group", "acme", "--now", DEMO_DAY.isoformat()]
+    assert main([*args, "--no-summary", "--cache", str(cache)]) == 0
+    assert _bot_notes(box) == []
+    _run(cache)
+    assert _bot_notes(box) == []

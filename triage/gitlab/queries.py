@@ -40,7 +40,10 @@ query($id: WorkItemID!, $cursor: String) {
       ... on WorkItemWidgetNotes {
         discussions(filter: ALL_NOTES, first: 100, after: $cursor) {
           pageInfo { hasNextPage endCursor }
-          nodes { id notes { nodes { id body system updatedAt author { username } } } }
+          nodes {
+            replyId
+            notes { nodes { id body system internal updatedAt author { username } } }
+          }
         }
       }
     }

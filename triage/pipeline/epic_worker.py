@@ -75,7 +75,7 @@ class EpicWorker:
                 or (self.diff and self._text_missing(existing))
             ):
                 notes = notes if notes is not None else comments(self.writer.gl, epic.id)
-                existing = find_existing(notes, self.writer.bot)
+                existing = self._reconcile(epic.id, existing, find_existing(notes, self.writer.bot))
         except GitLabError as exc:
             return EpicResult(EpicPlan(assessment), error=str(exc))
         return self._plan_and_apply(assessment, existing)
@@ -155,13 +155,21 @@ class EpicWorker:
         )
 
     def _reread(self, epic_id: str, cached: Existing) -> Existing:
-        """What is on the epic now; a cached note that is gone was deleted by a person."""
         found = find_existing(comments(self.writer.gl, epic_id), self.writer.bot)
-        if found.note is None and cached.note is not None:
-            found = replace(found, deleted=cached.note.marker)
-            if not self.dry_run:
-                self.writer.cache.forget_note(epic_id, cached.note.marker)
-        return found
+        return self._reconcile(epic_id, cached, found)
+
+    def _reconcile(self, epic_id: str, cached: Existing | None, found: Existing) -> Existing:
+        """What is on the epic now (``found``), with the one thing only the cache can know:
+        a note the cache knows that is gone from the epic was deleted by a person."""
+        if found.note is not None or cached is None:
+            return found
+        if cached.deleted is not None:
+            return replace(found, deleted=cached.deleted)
+        if cached.note is None:
+            return found
+        if not self.dry_run:
+            self.writer.cache.forget_note(epic_id, cached.note.marker)
+        return replace(found, deleted=cached.note.marker)
 
     @staticmethod
     def _text_missing(existing: Existing) -> bool:

@@ -14,8 +14,9 @@ import hashlib
 import re
 from enum import StrEnum
 
-MARKER = re.compile(r"<!-- smart-triage:note [^>]*-->")
-TASK = re.compile(r"^(?P<lead>\s*[-*+] \[)(?P<box>[ xX])(?P<rest>\] (?P<text>.*))$")
+MARKER = re.compile(r"<!-- smart-triage:note [^>]*-->")  # any version of NOTE_MARKER
+# A task item as GitLab reads it: bullet or ordered, box open, ticked or not applicable.
+TASK = re.compile(r"^(?P<lead>\s*(?:[-*+]|\d+[.)]) \[)(?P<box>[ xX~])(?P<rest>\] (?P<text>.*))$")
 
 
 class Edit(StrEnum):
@@ -41,31 +42,35 @@ def body_hash(body: str) -> str:
 
 def edit_of(body: str | None, written: str) -> Edit:
     """How ``body`` differs from the text whose hash is ``written`` (the marker's)."""
-    if body is None or not written:
-        return Edit.NONE  # unknown text, or a note written before markers kept a hash
+    if body is None:
+        return Edit.NONE  # unknown text: only the cache knew the note
+    if not MARKER.search(body):
+        return Edit.REWRITTEN  # the marker itself is gone: a person's text now
+    if not written:
+        return Edit.NONE  # a note written before markers kept a hash
     if body_hash(body) != written:
         return Edit.REWRITTEN
     return Edit.TICKS if ticked(body) else Edit.NONE
 
 
-def ticked(body: str) -> frozenset[str]:
-    """The texts of the task items ticked in ``body``."""
-    found = set()
+def ticked(body: str) -> dict[str, str]:
+    """The task items ticked (``x``) or marked not applicable (``~``) in ``body``, by text."""
+    found = {}
     for line in _text(body).split("\n"):
         match = TASK.match(line)
-        if match and match.group("box") in "xX":
-            found.add(match.group("text").strip())
-    return frozenset(found)
+        if match and match.group("box") != " ":
+            found[match.group("text").strip()] = match.group("box")
+    return found
 
 
-def carry_ticks(text: str, ticks: frozenset[str]) -> str:
-    """``text`` with the boxes of ``ticks`` ticked again: a CSM's ticks survive an update
+def carry_ticks(text: str, ticks: dict[str, str]) -> str:
+    """``text`` with the boxes of ``ticks`` set again: a CSM's ticks survive an update
     for every item still listed; items that are gone take their ticks with them."""
     if not ticks:
         return text
     out = []
     for line in text.split("\n"):
         match = TASK.match(line)
-        tick = match is not None and match.group("text").strip() in ticks
-        out.append(f"{match.group('lead')}x{match.group('rest')}" if match and tick else line)
+        box = ticks.get(match.group("text").strip()) if match else None
+        out.append(f"{match.group('lead')}{box}{match.group('rest')}" if match and box else line)
     return "\n".join(out)

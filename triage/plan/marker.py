@@ -93,6 +93,7 @@ class BotNote:
     marker: NoteMarker
     body: str | None = None
     discussion: str | None = None  # its thread, to reply in when a person rewrote it
+    internal: bool = False  # a reply takes this visibility, whatever it asks for
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,19 @@ def find_existing(notes: Sequence[Note], bot: str) -> Existing:
             continue
         marker = NoteMarker.parse(item.body)
         if marker is not None:
-            notes_found.append(BotNote(item.id, marker, item.body, item.discussion_id))
+            notes_found.append(
+                BotNote(item.id, marker, item.body, item.discussion_id, item.internal)
+            )
             continue
         old = LEGACY_MARKER.search(item.body)
+        if old is None:
+            # The bot posts nothing on an epic without a marker: a note of its own without
+            # one is a note a person rewrote, marker and all. It is theirs now.
+            unmarked = NoteMarker("")
+            notes_found.append(
+                BotNote(item.id, unmarked, item.body, item.discussion_id, item.internal)
+            )
+            continue
         if old:
             legacy.append(
                 LegacyComment(

@@ -121,7 +121,7 @@ def render_note(
     fixed: Sequence[FixedLine],
     mention: str | None,
     marker: NoteMarker,
-    ticks: frozenset[str] = frozenset(),
+    ticks: Mapping[str, str] | None = None,
 ) -> str:
     """The finished note: sections, fixed lines, footer, sanitized as a whole, the boxes a
     person ticked ticked again, marker last (with the hash of this very text)."""
@@ -148,8 +148,8 @@ def render_note(
     return _finish(sanitize(body, allowed), marker, ticks)
 
 
-def _finish(text: str, marker: NoteMarker, ticks: frozenset[str]) -> str:
-    text = carry_ticks(text, ticks)
+def _finish(text: str, marker: NoteMarker, ticks: Mapping[str, str] | None) -> str:
+    text = carry_ticks(text, dict(ticks or {}))
     return f"{text}\n\n{replace(marker, body=body_hash(text)).render()}"
 
 

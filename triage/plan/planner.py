@@ -128,8 +128,7 @@ def plan_epic(
     )
     needs_note = bool(kept) or existing.note is not None or any(c.open for c in existing.legacy)
     # A person deleted the note: it comes back only when what it would say changes.
-    deleted = existing.note is None and existing.deleted is not None
-    if deleted and existing.deleted is not None and existing.deleted.keys == marker.keys:
+    if existing.note is None and existing.deleted and existing.deleted.keys == marker.keys:
         needs_note = False
     if needs_note and not unchanged:
         mention = _mention(assessment, existing, kept)
@@ -149,14 +148,14 @@ def plan_epic(
             fixed_lines,
             mention,
             marker,
-            ticked(existing.note.body or "")
-            if existing.note and edit is Edit.TICKS
-            else frozenset(),
+            ticked(existing.note.body or "") if existing.note and edit is Edit.TICKS else None,
         )
         mentions = (mention,) if mention else ()
         internal = any(s.effects.internal for s in kept)
         if existing.note is not None and edit is Edit.REWRITTEN:
-            # Never overwrite a person's words: the update goes in a reply in their thread.
+            # Never overwrite a person's words: the update goes in a reply in their thread,
+            # which GitLab makes as visible as the thread; else in a note of its own.
+            same = existing.note.internal == internal
             writes.append(
                 Write(
                     WriteKind.CREATE_NOTE,
@@ -164,7 +163,7 @@ def plan_epic(
                     None,
                     internal,
                     mentions,
-                    reply_to=existing.note.discussion,
+                    reply_to=existing.note.discussion if same else None,
                 )
             )
         elif existing.note is not None:
@@ -223,7 +222,7 @@ def _marker(
     fp = assessment.fingerprint_of(open_rules)
     if drafts.failed:
         fp = fingerprint({"base": fp, "draft": "failed"})
-    told = existing.note.marker.told if existing.note else frozenset()
+    told = _told_before(existing)
     lines = [
         FixedLine(rule, heading_of(templates.get(rule, ""), rule), since)
         for rule, since in fixed.items()
@@ -237,7 +236,7 @@ def _mention(assessment: Assessment, existing: Existing, kept: tuple[Section, ..
     has not been told about; nobody while old-format comments are moved (they were told)."""
     if existing.legacy and existing.note is None:
         return None
-    told = existing.note.marker.told if existing.note else frozenset()
+    told = _told_before(existing)
     keys = _mentioning_keys(kept)
     target = assessment.mention_target
     return target if target and keys - told else None
@@ -248,10 +247,17 @@ def _told(existing: Existing, kept: tuple[Section, ...], mention: str | None) ->
     open, plus every finding of a mentioning rule when the owner is mentioned now (or was
     told through the old-format comments being moved)."""
     current = _mentioning_keys(kept)
-    before = existing.note.marker.told if existing.note else frozenset()
+    before = _told_before(existing)
     if mention or (existing.legacy and existing.note is None):
         return frozenset(current)
     return frozenset(before & current)
+
+
+def _told_before(existing: Existing) -> frozenset[str]:
+    """What the owner was told: by the note, or by the note a person deleted."""
+    if existing.note is not None:
+        return existing.note.marker.told
+    return existing.deleted.told if existing.deleted is not None else frozenset()
 
 
 def _mentioning_keys(kept: tuple[Section, ...]) -> set[str]:
