@@ -52,3 +52,51 @@ def test_llm_output_loses_links_and_label_references():
         'see [here](https://x.example) or https://y.example and ~"triage::ignore"', links=False
     )
     assert "x.example" not in text and "y.example" not in text and "~" not in text
+
+
+HOSTILE = [
+    "\\@all and \\@acme-team",
+    "\\\\@all: an escaped backslash, then a live mention",
+    "&#64;all and &#x40;csm.emea",
+    "&#38;#64;all and &commat;all and &amp;2 and &num;3",
+    "blocked by other/project#1, hostile&2, &3, #4, [epic:5] and !6",
+    "https://x.example/<b>@all</b> and www.x.example/**@all**",
+]
+
+
+@pytest.mark.parametrize("engine", markdown.ENGINES)
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_mention_or_reference_survives_on_either_markdown_engine(text, engine):
+    """Code spans stop mentions and references on every GitLab version; backslashes only
+    on the current engine, so the sanitizer never relies on them."""
+    for links in (True, False):
+        clean = sanitize(text, links=links)
+        assert markdown.mentions(clean, engine) == []
+        assert markdown.references(clean, engine) == []
+
+
+def test_the_engines_differ_on_a_backslash_as_gitlab_versions_do():
+    assert markdown.mentions("\\@all", "current") == []
+    assert markdown.mentions("\\@all", "legacy") == ["all"]
+    assert [r.iid for r in markdown.references("see \\&2", "legacy")] == [2]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        'Reached "50%" of teams, then "next" step',
+        "20%done, $50k a year, $5 per seat",
+        "C# 10, Q&A, R&D, AT&T",
+        "## Heading",
+        "- [x] ticked item",
+    ],
+)
+def test_ordinary_prose_is_left_as_written(prose):
+    assert sanitize(prose) == prose
+
+
+def test_links_and_addresses_are_left_working():
+    text = "[acme&3](https://gitlab.example/groups/acme/-/epics/3) and https://x.example/a/b#12"
+    assert sanitize(text) == text
+    assert sanitize("see www.evil.example.net/x", links=False) == "see [link removed]"
+    assert sanitize("ready for 50% of teams") == "ready for 50% of teams"

@@ -90,7 +90,9 @@ Result = tuple[str, str | None]  # GitLab's time of the write, the note written 
 
 def _create(writer: Writer, epic_id: str, group: str, write: Write, plan: EpicPlan) -> Result:
     try:
-        note_id, when = writes.create_note(writer.gl, epic_id, write.body, write.internal)
+        note_id, when = writes.create_note(
+            writer.gl, epic_id, write.body, write.internal, write.reply_to
+        )
         return when, note_id
     except GitLabError:
         found = find_existing(reads.comments(writer.gl, epic_id), writer.bot).note

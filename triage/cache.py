@@ -104,6 +104,8 @@ class WriteCache:
             ).fetchone()
         if row:
             marker = NoteMarker.parse(row[1])
+            if marker is not None and not row[0]:  # a note a person deleted
+                return Existing(deleted=marker)
             if marker is not None:
                 return Existing(BotNote(row[0], marker))
         return Existing() if self.complete else None
@@ -137,6 +139,15 @@ class WriteCache:
                     (epic, written.touched, written.human),
                 )
             self._db.execute("COMMIT")
+
+    def forget_note(self, epic: str, marker: NoteMarker) -> None:
+        """Remember that a person deleted the bot's note saying ``marker``: it is posted
+        again only when its findings change. Only this file knows it; without it the note
+        comes back once."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO notes VALUES (?, '', ?)", (epic, marker.render())
+            )
 
     def opinion(self, epic: str, key: str) -> str | None:
         """The model's stored reading of ``epic``, if it was given for this very text

@@ -49,6 +49,8 @@ class Note:
     author: str
     system: bool = False
     updated_at: datetime | None = None
+    discussion_id: str | None = None  # the thread it is in, as a reply names it
+    internal: bool = False
 
 
 @dataclass(frozen=True)

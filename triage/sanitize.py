@@ -6,8 +6,16 @@ external images (a tracking pixel). Epic text and LLM output are written by peop
 the bot's control, so before posting:
 
 - lines starting with ``/`` get a backslash (``\\/close`` renders as ``/close``, runs nothing);
-- ``@name`` becomes ``` `@name` ``` (a code span: shown, not a link, no notification), except
-  the one owner the caller allows;
+- ``@name`` and ``\\@name`` become ``` `@name` ``` (a code span: shown, not a link, no
+  notification), except the one owner the caller allows. A backslash alone is not enough:
+  GitLab's current Markdown engine marks escaped reference characters and its reference
+  filters skip them (``lib/banzai/filter/escaped_char_filter.rb``), the older engine has no
+  such filter and notifies; no version looks for mentions inside code;
+- references to other issues, epics and merge requests (``group/project#1``, ``&2``,
+  ``!3``, ``[epic:2]``) become code spans too: GitLab puts a "mentioned in" note on whatever
+  a posted text references, so a word in an epic must not reach into another customer's
+  issue. Character references are decoded first, as GitLab's filters see them decoded.
+  The text of a Markdown link is left to the link, as GitLab's reference filters skip it;
 - HTML comments go (so no text can forge the bot's marker), raw HTML tags go except a few
   structural ones the bot's own templates use, and images from other hosts are replaced by
   their alt text.
@@ -17,22 +25,36 @@ Code spans and fenced code are left alone: GitLab neither runs nor links anythin
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 ALLOWED_TAGS = {"details", "summary", "sub", "br", "b", "i", "em", "strong"}
 FENCE = re.compile(r"^\s*(```|~~~)")
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 TAG = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)\b[^>]*>")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# A run of backslashes before the sigil is taken with it: one escapes the sigil only on
+# the current engine, two are a literal backslash and a live sigil on both.
 MENTION = re.compile(
-    r"(?<![\w@`/.\\])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
+    r"(?<![\w@`/.\\])\\*@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|[A-Za-z0-9_])"
+)
+# GitLab's references that put a "mentioned in" note on what they name
+# (``doc/user/markdown.md``, "GitLab-specific references"): an optional ``group/project``
+# path, then ``#`` issue (or epic, for work items), ``&`` epic, ``!`` merge request; and the
+# ``[kind:ref]`` forms (``[epic:2]``, ``[work_item:1]``, ``[vulnerability:1]``). Milestone
+# (``%``) and snippet (``$``) references leave no note and are ordinary prose here
+# ("50%", "$50k").
+PATH = r"(?:[A-Za-z][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
+REFERENCE = re.compile(
+    r"(?<![\w`/.&#!\\])(?:" + PATH + r"\\*[#&!]\d+" + r"|\[[a-z_]+:[^\]\n]{1,80}\])"
 )
 CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 STRAY_ANGLE = re.compile(r"<(?!/?(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^<>]*>)")
 QUICK_ACTION = re.compile(r"^(\s*)/")
 LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)]*)\)")
-BARE_URL = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
+BARE_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.[^\s<>]+", re.IGNORECASE)
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 LABEL_REF = re.compile(r"(?<![\w`])~(?=\"|[A-Za-z])")
 
 
@@ -66,6 +88,7 @@ def _line(line: str, allowed: set[str], links: bool) -> str:
 
 
 def _prose(text: str, allowed: set[str], links: bool) -> str:
+    text = _decoded(text)
     text = IMAGE.sub(_image, text)
     text = TAG.sub(lambda m: m.group(0) if m.group(1).lower() in ALLOWED_TAGS else "", text)
     # What is left of a tag cut in half ("<img src=...") must not start one: escape it.
@@ -74,9 +97,46 @@ def _prose(text: str, allowed: set[str], links: bool) -> str:
         text = LINK.sub(lambda m: m.group("text"), text)
         text = BARE_URL.sub("[link removed]", text)
         text = LABEL_REF.sub("", text)
-    return MENTION.sub(
-        lambda m: m.group(0) if m.group("name").lower() in allowed else f"`{m.group(0)}`", text
-    )
+    return _outside_links(_mentions(text, allowed), _references)
+
+
+def _mentions(text: str, allowed: set[str]) -> str:
+    def inert(match: re.Match[str]) -> str:
+        name = match.group("name")
+        return f"@{name}" if name.lower() in allowed else f"`@{name}`"
+
+    return MENTION.sub(inert, text)
+
+
+def _references(text: str) -> str:
+    return REFERENCE.sub(lambda m: f"`{m.group(0).replace(BACKSLASH, '')}`", text)
+
+
+BACKSLASH = "\\"
+
+
+def _outside_links(text: str, change: Callable[[str], str]) -> str:
+    """``change`` applied outside Markdown links: the text of a link is a link to GitLab's
+    reference filters, which skip it, and its address must stay whole. (The address itself
+    may still name an epic or issue: the bot's own links, such as the summary's, do.)"""
+    parts: list[str] = []
+    last = 0
+    for link in LINK.finditer(text):
+        parts.append(change(text[last : link.start()]))
+        parts.append(link.group(0))
+        last = link.end()
+    parts.append(change(text[last:]))
+    return "".join(parts)
+
+
+def _decoded(text: str) -> str:
+    """Character references decoded until none is left: GitLab's filters read decoded
+    text, so ``&#64;all`` (or ``&amp;#64;all`` decoded once) is ``@all`` to them."""
+    for _ in range(8):
+        if not ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
 
 
 def _image(match: re.Match[str]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from gitlab_sandbox import shape
 from gitlab_sandbox.http import Request, Response, Router, error
 from gitlab_sandbox.seeds import apply_seed
+from gitlab_sandbox.store import NotFound
 
 router = Router("/-/sandbox")
 
@@ -78,3 +79,31 @@ def post_reset(req: Request) -> Response:
                 except ValueError as exc:
                     return error(400, str(exc))
     return Response(200, stats(req))
+
+
+@router.route("PUT", "/notes/:id")
+def put_note(req: Request) -> Response:
+    """A person edits a note in GitLab's editor (``{"body": ..., "by": username}``): its
+    author, or anyone with the Maintainer role, which GitLab allows for others' comments."""
+    body = req.json() or {}
+    store = req.store
+    with store.lock:
+        try:
+            item, note = store.note(int(req.params["id"]))
+        except (NotFound, ValueError):
+            return error(404, "404 Note Not Found")
+        store.update_note(item, note, str(body.get("body", "")), str(body.get("by", "person")))
+    return Response(200, {"id": note.id, "body": note.body})
+
+
+@router.route("DELETE", "/notes/:id")
+def delete_note(req: Request) -> Response:
+    """A person deletes a note (the bot's included, as a Maintainer may)."""
+    store = req.store
+    with store.lock:
+        try:
+            item, note = store.note(int(req.params["id"]))
+        except (NotFound, ValueError):
+            return error(404, "404 Note Not Found")
+        store.delete_note(item, note)
+    return Response(204, raw=b"")

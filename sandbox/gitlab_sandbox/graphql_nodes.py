@@ -112,6 +112,7 @@ class LabelNode:
 class NoteNode:
     def __init__(self, note: Note, item: WorkItemNode) -> None:
         self.key = note.id
+        self.thread = note.thread or note.id  # kept when the thread's first note goes
         self._note = note
         self._item = item
         self.id = gid("Note", note.id)
@@ -127,19 +128,27 @@ class NoteNode:
         return UserNode(ctx(info).store.user(self._note.author), ctx(info).base_url)
 
 
-class DiscussionNode:
-    """GitLab wraps every standalone comment in a discussion of its own."""
+def discussion_gid(first_note: int) -> str:
+    """A discussion's global id: GitLab's is a SHA1, here of its first note's id."""
+    return gid("Discussion", hashlib.sha1(str(first_note).encode()).hexdigest())
 
-    def __init__(self, note: NoteNode) -> None:
-        self.key = note.key
-        self._note = note
-        self.id = gid("Discussion", hashlib.sha1(str(note.key).encode()).hexdigest())
-        self.created_at = note.created_at
+
+class DiscussionNode:
+    """A thread: GitLab wraps every standalone comment in a discussion of its own, and a
+    reply joins the discussion of the note it answers."""
+
+    def __init__(self, notes: list[NoteNode]) -> None:
+        first = notes[0]
+        self.key = first.thread
+        self._notes = notes
+        self.id = discussion_gid(first.thread)
+        self.reply_id = self.id
+        self.created_at = first.created_at
         self.resolvable = False
         self.resolved = False
 
     def notes(self, info: Info, **page: Any) -> dict[str, Any]:
-        return simple_connection([self._note], **page)
+        return simple_connection(self._notes, **page)
 
 
 class Widget:
@@ -221,10 +230,11 @@ class NotesWidget(Widget):
         wanted = {"ALL_NOTES": (True, False), "ONLY_COMMENTS": (False,), "ONLY_ACTIVITY": (True,)}[
             filter
         ]
-        notes = [
-            DiscussionNode(NoteNode(n, self._item)) for n in self._raw.notes if n.system in wanted
-        ]
-        return simple_connection(notes, **page)
+        threads: dict[int, list[NoteNode]] = {}
+        for note in self._raw.notes:
+            if note.system in wanted:
+                threads.setdefault(note.thread or note.id, []).append(NoteNode(note, self._item))
+        return simple_connection([DiscussionNode(notes) for notes in threads.values()], **page)
 
 
 WIDGETS: dict[str, tuple[str, type[Widget]]] = {

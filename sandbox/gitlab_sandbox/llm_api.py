@@ -20,7 +20,10 @@ from gitlab_sandbox.http import Request, Response, Router
 router = Router()
 # Short enough to fit the tightest maxLength of a real answer schema, so an adversarial
 # answer is still schema-valid and reaches the bot's rendering.
-ATTACK = "\n/close\n@all <img src=x> ![p](https://tracker.example.net/p.png)\n"
+ATTACK = (
+    "\n/close\n@all \\@all &#64;all <img src=x> ![p](https://tracker.example.net/p.png)"
+    " see hostile&2, other/project#1 and www.tracker.example.net/x\n"
+)
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|hours?|minutes?|days?|weeks?|per week)?")
 
 

@@ -6,10 +6,18 @@ This mirrors ``Gitlab::QuickActions::Extractor``: a command is a line that start
 Known command lines are removed from the saved body even when they change nothing; unknown
 ``/word`` lines stay. Mentions are ``@name`` outside code spans and code
 blocks, as GitLab's reference filter ignores text inside ``code`` and ``pre``.
+
+Two Markdown engines differ on a backslash: the current one marks escaped reference
+characters and its reference filters skip them (``lib/banzai/filter/escaped_char_filter.rb``),
+so ``\\@all`` notifies nobody; the older engine has no such filter and ``\\@all`` notifies
+everyone. ``ENGINES`` names both; the sandbox runs either (``Options.markdown_engine``).
+References (``group/project#1``, ``&2``, ``!3``) outside code and links put a "mentioned
+in" system note on what they name, as GitLab's cross-references do.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -20,6 +28,15 @@ COMMAND = re.compile(r"^/(?P<cmd>[a-z_]+)(?:[ ]+(?P<arg>.*?))?\s*$", re.IGNORECA
 MENTION = re.compile(
     r"(?<![\w@`/.])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-/]*[A-Za-z0-9_]|[A-Za-z0-9_])"
 )
+ENGINES = ("current", "legacy")
+ESCAPES = re.compile(r"(\\+)([@#&!$%])")  # a backslash run before a sigil
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+REFERENCE = re.compile(
+    r"(?<![\w`/.&#!])(?P<path>[A-Za-z][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)?"
+    r"(?P<sigil>[#&!])(?P<iid>\d+)\b"
+    r"|\[epic:(?:(?P<epath>[A-Za-z][\w.-]*(?:/[\w.-]+)*)/)?(?P<eiid>\d+)\]"
+)
+LINK = re.compile(r"\[[^\]]*\]\([^)]*\)|\b(?:https?|ftp)://\S+|\bwww\.\S+")
 INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
 LABEL_ARG = re.compile(r'~"(?P<quoted>[^"]+)"|~(?P<plain>[^\s~]+)|(?P<bare>[^\s~]+)')
 
@@ -83,14 +100,54 @@ def extract_commands(text: str, known: frozenset[str]) -> tuple[str, list[Comman
     return "\n".join(kept).rstrip(), commands
 
 
-def mentions(text: str) -> list[str]:
+def _live_text(line: str, engine: str) -> str:
+    """What GitLab's reference filters read of a line: no code spans, character references
+    decoded; under the current engine a sigil after an odd run of backslashes is escaped
+    (an even run is literal backslashes), the legacy engine has no such filter."""
+    line = INLINE_CODE.sub("", line)
+    for _ in range(8):
+        if not ENTITY.search(line):
+            break
+        line = html.unescape(line)
+    if engine == "current":
+        return ESCAPES.sub(lambda m: "" if len(m.group(1)) % 2 else m.group(2), line)
+    return line.replace("\\", "")
+
+
+def mentions(text: str, engine: str = "current") -> list[str]:
     """Names mentioned with ``@`` outside code, in order of first appearance."""
     found: list[str] = []
     for line, _prose in _code_free_lines(text):
-        for match in MENTION.finditer(INLINE_CODE.sub("", line)):
+        for match in MENTION.finditer(_live_text(line, engine)):
             name = match.group("name")
             if name not in found:
                 found.append(name)
+    return found
+
+
+@dataclass(frozen=True)
+class Reference:
+    """``path`` (empty: the text's own group or project), ``&`` epic, ``#`` issue,
+    ``!`` merge request, and the iid."""
+
+    path: str
+    sigil: str
+    iid: int
+
+
+def references(text: str, engine: str = "current") -> list[Reference]:
+    """References to other records outside code and links, in order, each once."""
+    found: list[Reference] = []
+    for line, _prose in _code_free_lines(text):
+        for match in REFERENCE.finditer(LINK.sub(" ", _live_text(line, engine))):
+            if match.group("eiid"):
+                ref = Reference(match.group("epath") or "", "&", int(match.group("eiid")))
+            else:
+                ref = Reference(
+                    match.group("path") or "", match.group("sigil"), int(match.group("iid"))
+                )
+            if ref not in found:
+                found.append(ref)
     return found
 
 

@@ -58,6 +58,9 @@ class Note:
     updated_at: datetime
     system: bool = False
     internal: bool = False
+    # The first note of the thread this note replies to; None: it starts its own thread
+    # (GitLab wraps every standalone comment in a discussion of its own).
+    thread: int | None = None
 
 
 @dataclass

@@ -13,7 +13,15 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from gitlab_sandbox.graphql_nodes import NO_ACCESS, Info, NoteNode, WorkItemNode, ctx, parse_gid
+from gitlab_sandbox.graphql_nodes import (
+    NO_ACCESS,
+    Info,
+    NoteNode,
+    WorkItemNode,
+    ctx,
+    discussion_gid,
+    parse_gid,
+)
 from gitlab_sandbox.model import WorkItem
 from gitlab_sandbox.store import NoteOutcome, NotFound
 
@@ -96,8 +104,24 @@ def create_note(info: Info, input: dict[str, Any]) -> dict[str, Any]:
         }
     context = ctx(info)
     assert context.username is not None
-    outcome = context.store.create_note(item, body, context.username, bool(input.get("internal")))
+    thread = _thread(item, input.get("discussionId"))
+    internal = bool(input.get("internal"))
+    if thread is not None:  # Notes::BuildService: a reply takes its thread's visibility
+        internal = next((n.internal for n in item.notes if (n.thread or n.id) == thread), False)
+    outcome = context.store.create_note(item, body, context.username, internal, thread)
     return _note_payload(info, item, outcome, client_id)
+
+
+def _thread(item: WorkItem, discussion_id: str | None) -> int | None:
+    """The first note of the discussion a reply names (``discussionId``), which must be on
+    the same work item: GitLab answers an unknown one as a resource it cannot find."""
+    if discussion_id is None:
+        return None
+    for note in item.notes:
+        thread = note.thread or note.id
+        if not note.system and discussion_gid(thread) == discussion_id:
+            return thread
+    raise GraphQLError(NO_ACCESS)
 
 
 @mutation

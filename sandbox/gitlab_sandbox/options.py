@@ -39,5 +39,8 @@ class Options:
     # What ``/version`` and ``/personal_access_tokens/self`` say about the instance and
     # the token, for ``triage doctor``.
     version: str = "18.6.0-ee"
+    # Which Markdown engine reads notes: "current" skips backslash-escaped mentions and
+    # references, "legacy" (older GitLab) notifies for ``\\@all`` as for ``@all``.
+    markdown_engine: str = "current"
     token_scopes: tuple[str, ...] = ("api",)
     token_expires_at: str | None = None

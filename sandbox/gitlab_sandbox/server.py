@@ -54,6 +54,7 @@ class Sandbox:
     ) -> None:
         self.options = options or Options()
         self.store = Store()
+        self.store.markdown_engine = self.options.markdown_engine
         self.seeded = apply_seed(self.store, seed, today)
         self.faults = Faults(self.options)
         self._lost: set[str] = set()  # routes whose one lost answer was already lost

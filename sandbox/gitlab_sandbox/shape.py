@@ -49,6 +49,7 @@ def _notes_json(notes: list[Note]) -> list[dict[str, Any]]:
             "updated_at": iso(n.updated_at),
             "system": n.system,
             "internal": n.internal,
+            "discussion": n.thread or n.id,  # the first note of its thread
         }
         for n in notes
     ]

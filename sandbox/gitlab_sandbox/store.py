@@ -61,6 +61,7 @@ class Store:
         self.stats: Counter[str] = Counter()
         self.routes: Counter[str] = Counter()
         self.mentioned: Counter[str] = Counter()
+        self.markdown_engine = "current"  # set from Options by the server
         self._ids: Counter[str] = Counter()
         # Indexes, so lookups stay O(1) with tens of thousands of epics.
         self._group_paths: dict[str, int] = {}
@@ -300,15 +301,21 @@ class Store:
         self._note_items[note.id] = item.id
 
     def create_note(
-        self, item: WorkItem, body: str, author: str, internal: bool = False
+        self,
+        item: WorkItem,
+        body: str,
+        author: str,
+        internal: bool = False,
+        thread: int | None = None,
     ) -> NoteOutcome:
-        """Create a comment the way GitLab does: run its quick actions, then save the rest."""
+        """Create a comment the way GitLab does: run its quick actions, then save the rest.
+        ``thread``: the first note of the discussion it replies to."""
         text, commands = markdown.extract_commands(body, frozenset(QUICK_ACTIONS))
         messages = run_quick_actions(self, item, commands, author)
         if not text.strip():
             return NoteOutcome(None, commands, messages)
         now = self.clock()
-        note = Note(self.next_id("note"), text, author, now, now, internal=internal)
+        note = Note(self.next_id("note"), text, author, now, now, internal=internal, thread=thread)
         self.append_note(item, note)
         self.count_mentions(text, "", item)
         self.touch(item)
@@ -338,10 +345,12 @@ class Store:
 
     def count_mentions(self, text: str, previous: str, item: WorkItem) -> None:
         """Count the notifications a text sends: only mentions it newly adds notify."""
-        old = set(markdown.mentions(previous))
+        engine = self.markdown_engine
+        self.cross_reference(text, previous, item)
+        old = set(markdown.mentions(previous, engine))
         group = self.owner_group(item)
         members = {m for g in self.ancestors(group) for m in g.members}
-        for name in markdown.mentions(text):
+        for name in markdown.mentions(text, engine):
             if name in old:
                 continue
             if name == "all":
@@ -355,3 +364,35 @@ class Store:
             if recipients:
                 self.mentioned[name] += 1
                 self.stats["notifications"] += recipients
+
+    def cross_reference(self, text: str, previous: str, item: WorkItem) -> None:
+        """Put GitLab's "mentioned in" system note on every epic or issue a text newly
+        references (``SystemNoteService.cross_reference``); a reference to itself is none."""
+        engine = self.markdown_engine
+        old = set(markdown.references(previous, engine))
+        for ref in markdown.references(text, engine):
+            target = self._referenced(ref, item)
+            if ref in old or target is None or target.id == item.id:
+                continue
+            where = self.owner_group(item).full_path
+            sigil = "&" if item.kind == "epic" else "#"
+            self.add_system_note(target, f"mentioned in {where}{sigil}{item.iid}", "system")
+            self.stats["cross_references"] += 1
+
+    def _referenced(self, ref: markdown.Reference, item: WorkItem) -> WorkItem | None:
+        """The record a reference names, seen from ``item``; None when nothing matches."""
+        try:
+            if ref.sigil == "&":
+                group = self.group(ref.path) if ref.path else self.owner_group(item)
+                return self.epic(group, ref.iid)
+            if ref.sigil == "#":  # an issue; for work items also an epic: ``group#1``
+                if ref.path and ref.path in self._group_paths:
+                    return self.epic(self.group(ref.path), ref.iid)
+                if ref.path:
+                    return self.issue(self.project(ref.path), ref.iid)
+                if item.project_id is not None:
+                    return self.issue(self.projects[item.project_id], ref.iid)
+                return self.epic(self.owner_group(item), ref.iid)
+        except NotFound:
+            return None
+        return None  # ``!1``: the sandbox has no merge requests

@@ -229,3 +229,34 @@ def test_every_registered_action_changes_a_plan(name):
     plain = plan_for(epic, (rule("base", base_actions),), drafts=drafts)
     changed = plan_for(epic, (rule("base", with_it),), drafts=drafts)
     assert plan_summary(plain) != plan_summary(changed), f"action '{name}' changes no plan"
+
+
+def _rewritten(internal: bool) -> Existing:
+    """A note whose text is no longer the one the bot wrote (the hash ``body`` kept)."""
+    marker = NoteMarker("0" * 16, ("smart",), body="0123456789ab")
+    body = "Baseline is in the QBR deck.\n\n" + marker.render()
+    return Existing(BotNote("n1", marker, body, "d1", internal))
+
+
+def test_a_rewritten_note_gets_a_reply_in_its_thread():
+    plan = plan_for(GAPS, (SMART,), _rewritten(internal=False))
+    write = plan.note_write
+    assert write is not None and write.kind is WriteKind.CREATE_NOTE
+    assert write.reply_to == "d1" and write.note_id is None
+
+
+def test_a_reply_that_must_be_internal_never_goes_into_a_public_thread():
+    """GitLab gives a reply its thread's visibility, whatever the reply asks for."""
+    internal = rule("smart", {"comment": {"body": TEMPLATE, "internal": True}})
+    write = plan_for(GAPS, (internal,), _rewritten(internal=False)).note_write
+    assert write is not None and write.internal and write.reply_to is None
+
+
+def test_a_deleted_note_stays_deleted_while_its_findings_are_the_same():
+    first = plan_for(GAPS, (SMART,))
+    assert first.marker is not None
+    gone = Existing(deleted=first.marker)
+    assert plan_for(GAPS, (SMART,), gone).note_write is None
+    fixed = replace(GAPS, description=GAPS.description + "\n## Timeline\nBy 2027-03-31.\n")
+    again = plan_for(fixed, (SMART,), gone).note_write
+    assert again is not None and again.mentions == ()  # the owner was told before

@@ -119,6 +119,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="SCOPES",
         help="comma-separated scopes the token reports (default: api)",
     )
+    real.add_argument(
+        "--markdown-engine",
+        choices=("current", "legacy"),
+        default="current",
+        help="how notes are read: 'legacy' notifies for a backslash-escaped \\@all, as "
+        "older GitLab does (default: current)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
@@ -148,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         label_admin_denied=tuple(args.deny_label_admin),
         version=args.gitlab_version,
         token_scopes=tuple(s.strip() for s in args.token_scopes.split(",") if s.strip()),
+        markdown_engine=args.markdown_engine,
     )
     try:
         sandbox = Sandbox(

@@ -40,7 +40,10 @@ query($id: WorkItemID!, $cursor: String) {
       ... on WorkItemWidgetNotes {
         discussions(filter: ALL_NOTES, first: 100, after: $cursor) {
           pageInfo { hasNextPage endCursor }
-          nodes { notes { nodes { id body system updatedAt author { username } } } }
+          nodes {
+            replyId
+            notes { nodes { id body system internal updatedAt author { username } } }
+          }
         }
       }
     }
@@ -60,8 +63,10 @@ query($path: ID!, $cursor: String) {
 """
 
 CREATE_NOTE = """
-mutation($id: NoteableID!, $body: String!, $internal: Boolean) {
-  createNote(input: {noteableId: $id, body: $body, internal: $internal}) {
+mutation($id: NoteableID!, $body: String!, $internal: Boolean, $discussion: DiscussionID) {
+  createNote(
+    input: {noteableId: $id, body: $body, internal: $internal, discussionId: $discussion}
+  ) {
     note { id updatedAt }
     errors
   }

@@ -114,6 +114,8 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
                         author,
                         bool(note.get("system")),
                         _time(note.get("updatedAt")),
+                        discussion.get("replyId"),
+                        bool(note.get("internal")),
                     )
                 )
         if not page["pageInfo"]["hasNextPage"]:

@@ -16,8 +16,11 @@ from triage.gitlab.reads import group_labels
 NEW_LABEL_COLOR = "#6699CC"
 
 
-def create_note(gl: GitLab, epic_id: str, body: str, internal: bool) -> tuple[str, str]:
-    """Create a comment; returns its id and GitLab's time of the write.
+def create_note(
+    gl: GitLab, epic_id: str, body: str, internal: bool, discussion: str | None = None
+) -> tuple[str, str]:
+    """Create a comment, or a reply in the thread ``discussion``; returns its id and
+    GitLab's time of the write.
 
     Over GitLab's note-creation limit nothing is saved, so trying again is safe: the shared
     note pacer is held back for everyone (other threads would be refused too), doubling the
@@ -29,7 +32,7 @@ def create_note(gl: GitLab, epic_id: str, body: str, internal: bool) -> tuple[st
         try:
             payload = gl.mutate(
                 queries.CREATE_NOTE,
-                {"id": epic_id, "body": body, "internal": internal},
+                {"id": epic_id, "body": body, "internal": internal, "discussion": discussion},
                 "createNote",
             )
             break

@@ -20,7 +20,7 @@ from triage.llm.suggestion import Drafter, render_suggestion
 from triage.pipeline.limits import RuleLimits
 from triage.plan.assess import Assessment, assess, last_human_activity
 from triage.plan.marker import Existing, find_existing, fingerprint
-from triage.plan.planner import Drafts, EpicPlan, plan_epic
+from triage.plan.planner import Drafts, EpicPlan, WriteKind, plan_epic
 from triage.policy.model import PolicySet
 from triage.records import Epic
 from triage.smart.checker import Checker
@@ -75,7 +75,7 @@ class EpicWorker:
                 or (self.diff and self._text_missing(existing))
             ):
                 notes = notes if notes is not None else comments(self.writer.gl, epic.id)
-                existing = find_existing(notes, self.writer.bot)
+                existing = self._reconcile(epic.id, existing, find_existing(notes, self.writer.bot))
         except GitLabError as exc:
             return EpicResult(EpicPlan(assessment), error=str(exc))
         return self._plan_and_apply(assessment, existing)
@@ -145,6 +145,33 @@ class EpicWorker:
         return self._assess(epic, opinions)
 
     @staticmethod
+    def _unread_update(plan: EpicPlan, existing: Existing) -> bool:
+        write = plan.note_write
+        return (
+            write is not None
+            and write.kind is WriteKind.UPDATE_NOTE
+            and existing.note is not None
+            and existing.note.body is None
+        )
+
+    def _reread(self, epic_id: str, cached: Existing) -> Existing:
+        found = find_existing(comments(self.writer.gl, epic_id), self.writer.bot)
+        return self._reconcile(epic_id, cached, found)
+
+    def _reconcile(self, epic_id: str, cached: Existing | None, found: Existing) -> Existing:
+        """What is on the epic now (``found``), with the one thing only the cache can know:
+        a note the cache knows that is gone from the epic was deleted by a person."""
+        if found.note is not None or cached is None:
+            return found
+        if cached.deleted is not None:
+            return replace(found, deleted=cached.deleted)
+        if cached.note is None:
+            return found
+        if not self.dry_run:
+            self.writer.cache.forget_note(epic_id, cached.note.marker)
+        return replace(found, deleted=cached.note.marker)
+
+    @staticmethod
     def _text_missing(existing: Existing) -> bool:
         return existing.note is not None and existing.note.body is None
 
@@ -156,6 +183,16 @@ class EpicWorker:
         limited = self.limits.spent(new)
         today = self.now.date()
         plan = plan_epic(assessment, existing, self.templates, today, Drafts(pending=True), limited)
+        if self._unread_update(plan, existing):
+            # Only the cache knew the note: read it before writing over it, as a person
+            # may have ticked, rewritten or deleted it since.
+            try:
+                existing = self._reread(assessment.epic.id, existing)
+            except GitLabError as exc:
+                return EpicResult(plan, error=str(exc))
+            plan = plan_epic(
+                assessment, existing, self.templates, today, Drafts(pending=True), limited
+            )
         if self.dry_run:
             return planned(plan, EpicResult(plan))
         if plan.note_write is None:  # labels at most: no draft is needed

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from triage.plan.edits import Edit, edit_of
 from triage.records import Note
 
 RENDER_VERSION = "2"  # bump when the rendering code changes what a note says
 NOTE_MARKER = re.compile(
     r"<!-- smart-triage:note fp=(?P<fp>[0-9a-f]+) open=(?P<open>[a-z0-9,-]*) "
-    r"fixed=(?P<fixed>[a-z0-9,@-]*) told=(?P<told>[\w:,.-]*) -->"
+    r"fixed=(?P<fixed>[a-z0-9,@-]*) told=(?P<told>[\w:,.-]*)"
+    r"(?: keys=(?P<keys>[0-9a-f]*))?(?: body=(?P<body>[0-9a-f]*))? -->"
 )
 LEGACY_MARKER = re.compile(
     r"<!-- smart-triage:rule=(?P<rule>[a-z0-9-]+) fp=(?P<fp>[0-9a-f]+) "
@@ -47,12 +49,17 @@ class NoteMarker:
     open: tuple[str, ...] = ()  # rules with an open section, in policy order
     fixed: tuple[tuple[str, date], ...] = ()  # (rule, fixed since)
     told: frozenset[str] = frozenset()  # finding keys the owner was mentioned for
+    keys: str = ""  # a hash of the open findings: a deleted note returns when they change
+    body: str = ""  # a hash of the text as written (``plan/edits.py``): a person's edit shows
 
     def render(self) -> str:
         fixed = ",".join(f"{rule}@{since.isoformat()}" for rule, since in self.fixed)
+        extra = (f" keys={self.keys}" if self.keys else "") + (
+            f" body={self.body}" if self.body else ""
+        )
         return (
             f"<!-- smart-triage:note fp={self.fingerprint} open={','.join(self.open)} "
-            f"fixed={fixed} told={','.join(sorted(self.told))} -->"
+            f"fixed={fixed} told={','.join(sorted(self.told))}{extra} -->"
         )
 
     @classmethod
@@ -72,6 +79,8 @@ class NoteMarker:
             _split(match.group("open")),
             tuple(fixed),
             frozenset(_split(match.group("told"))),
+            match.group("keys") or "",
+            match.group("body") or "",
         )
 
 
@@ -83,6 +92,8 @@ class BotNote:
     id: str
     marker: NoteMarker
     body: str | None = None
+    discussion: str | None = None  # its thread, to reply in when a person rewrote it
+    internal: bool = False  # a reply takes this visibility, whatever it asks for
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,12 @@ class Existing:
 
     note: BotNote | None = None
     legacy: tuple[LegacyComment, ...] = ()
+    deleted: NoteMarker | None = None  # the marker of a note a person deleted (write cache)
+
+    @property
+    def edit(self) -> Edit:
+        """What a person did to the note, as far as its text is known."""
+        return edit_of(self.note.body, self.note.marker.body) if self.note else Edit.NONE
 
     @property
     def open_rules(self) -> tuple[str, ...]:
@@ -114,23 +131,40 @@ NOTHING = Existing()
 
 
 def find_existing(notes: Sequence[Note], bot: str) -> Existing:
-    """The bot's own note and old-format comments among an epic's notes."""
-    note: BotNote | None = None
+    """The bot's own note and old-format comments among an epic's notes: the first note
+    with a marker that no person rewrote, else the first with a marker."""
+    notes_found: list[BotNote] = []
     legacy: list[LegacyComment] = []
     for item in notes:
         if item.author != bot or item.system or MOVED_MARKER in item.body:
             continue
         marker = NoteMarker.parse(item.body)
         if marker is not None:
-            note = note or BotNote(item.id, marker, item.body)
+            notes_found.append(
+                BotNote(item.id, marker, item.body, item.discussion_id, item.internal)
+            )
             continue
         old = LEGACY_MARKER.search(item.body)
+        if old is None:
+            # The bot posts nothing on an epic without a marker: a note of its own without
+            # one is a note a person rewrote, marker and all. It is theirs now.
+            unmarked = NoteMarker("")
+            notes_found.append(
+                BotNote(item.id, unmarked, item.body, item.discussion_id, item.internal)
+            )
+            continue
         if old:
             legacy.append(
                 LegacyComment(
                     item.id, old.group("rule"), _split(old.group("reasons")), old["state"] == "open"
                 )
             )
+    # A note a person rewrote stays as they wrote it; the bot's own text then lives in a
+    # reply in its thread, which is the note to keep up to date.
+    note = next(
+        (n for n in notes_found if edit_of(n.body, n.marker.body) is not Edit.REWRITTEN),
+        notes_found[0] if notes_found else None,
+    )
     return Existing(note, tuple(legacy))
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from triage.plan.assess import Assessment, Reason, Section
+from triage.plan.edits import body_hash, carry_ticks
 from triage.plan.marker import MOVED_MARKER, NoteMarker
 from triage.sanitize import quote, sanitize
 from triage.smart.checker import CheckResult, Decision, Evidence
@@ -120,13 +121,15 @@ def render_note(
     fixed: Sequence[FixedLine],
     mention: str | None,
     marker: NoteMarker,
+    ticks: Mapping[str, str] | None = None,
 ) -> str:
-    """The finished note: sections, fixed lines, footer, sanitized as a whole, marker last."""
+    """The finished note: sections, fixed lines, footer, sanitized as a whole, the boxes a
+    person ticked ticked again, marker last (with the hash of this very text)."""
     if not sections:
         since = max((line.since for line in fixed), default=None)
         when = f" since {since.isoformat()}" if since else ""
         body = f"All triage checks pass on this objective{when}. Thank you!"
-        return f"{sanitize(body)}\n\n{marker.render()}"
+        return _finish(sanitize(body), marker, ticks)
     parts = [f"@{mention}: this objective has new findings." if mention else ""]
     for section in sections:
         values = _values(section, assessment, suggestions.get(section.name, ""))
@@ -142,7 +145,12 @@ def render_note(
     )
     body = "\n\n".join(part for part in parts if part)
     allowed = [mention] if mention else []
-    return f"{sanitize(body, allowed)}\n\n{marker.render()}"
+    return _finish(sanitize(body, allowed), marker, ticks)
+
+
+def _finish(text: str, marker: NoteMarker, ticks: Mapping[str, str] | None) -> str:
+    text = carry_ticks(text, dict(ticks or {}))
+    return f"{text}\n\n{replace(marker, body=body_hash(text)).render()}"
 
 
 def moved_text(note_url: str) -> str:

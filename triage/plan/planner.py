@@ -15,6 +15,7 @@ from datetime import date
 from enum import StrEnum
 
 from triage.plan.assess import Assessment, Section
+from triage.plan.edits import Edit, ticked
 from triage.plan.marker import Existing, NoteMarker, fingerprint
 from triage.plan.note_text import DRAFT_ON_APPLY, FixedLine, heading_of, moved_text, render_note
 from triage.policy.effects import Mention
@@ -39,6 +40,7 @@ class Write:
     add_labels: tuple[str, ...] = ()
     remove_labels: tuple[str, ...] = ()
     previous: str | None = None  # the note's text before, when known (for --diff)
+    reply_to: str | None = None  # the thread of a note a person rewrote: reply there
 
     def describe(self) -> str:
         if self.kind is WriteKind.LABELS:
@@ -47,7 +49,8 @@ class Write:
                 + [f"-~{label}" for label in self.remove_labels]
             )
         who = f", mentions @{', @'.join(self.mentions)}" if self.mentions else ""
-        return f"{self.kind.value}{who}"
+        where = " (a reply: a person edited the note)" if self.reply_to else ""
+        return f"{self.kind.value}{where}{who}"
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,9 @@ def plan_epic(
         and existing.note.marker.open == marker.open
     )
     needs_note = bool(kept) or existing.note is not None or any(c.open for c in existing.legacy)
+    # A person deleted the note: it comes back only when what it would say changes.
+    if existing.note is None and existing.deleted and existing.deleted.keys == marker.keys:
+        needs_note = False
     if needs_note and not unchanged:
         mention = _mention(assessment, existing, kept)
         marker = NoteMarker(
@@ -131,7 +137,9 @@ def plan_epic(
             marker.open,
             marker.fixed,
             _told(existing, kept, mention),
+            marker.keys,
         )
+        edit = existing.edit
         body = render_note(
             assessment,
             kept,
@@ -140,10 +148,25 @@ def plan_epic(
             fixed_lines,
             mention,
             marker,
+            ticked(existing.note.body or "") if existing.note and edit is Edit.TICKS else None,
         )
         mentions = (mention,) if mention else ()
         internal = any(s.effects.internal for s in kept)
-        if existing.note is not None:
+        if existing.note is not None and edit is Edit.REWRITTEN:
+            # Never overwrite a person's words: the update goes in a reply in their thread,
+            # which GitLab makes as visible as the thread; else in a note of its own.
+            same = existing.note.internal == internal
+            writes.append(
+                Write(
+                    WriteKind.CREATE_NOTE,
+                    body,
+                    None,
+                    internal,
+                    mentions,
+                    reply_to=existing.note.discussion if same else None,
+                )
+            )
+        elif existing.note is not None:
             writes.append(
                 Write(
                     WriteKind.UPDATE_NOTE,
@@ -199,12 +222,13 @@ def _marker(
     fp = assessment.fingerprint_of(open_rules)
     if drafts.failed:
         fp = fingerprint({"base": fp, "draft": "failed"})
-    told = existing.note.marker.told if existing.note else frozenset()
+    told = _told_before(existing)
     lines = [
         FixedLine(rule, heading_of(templates.get(rule, ""), rule), since)
         for rule, since in fixed.items()
     ]
-    return NoteMarker(fp, open_rules, tuple(fixed.items()), told), lines
+    keys = fingerprint({"keys": sorted({key for s in kept for key in s.keys})})
+    return NoteMarker(fp, open_rules, tuple(fixed.items()), told, keys), lines
 
 
 def _mention(assessment: Assessment, existing: Existing, kept: tuple[Section, ...]) -> str | None:
@@ -212,7 +236,7 @@ def _mention(assessment: Assessment, existing: Existing, kept: tuple[Section, ..
     has not been told about; nobody while old-format comments are moved (they were told)."""
     if existing.legacy and existing.note is None:
         return None
-    told = existing.note.marker.told if existing.note else frozenset()
+    told = _told_before(existing)
     keys = _mentioning_keys(kept)
     target = assessment.mention_target
     return target if target and keys - told else None
@@ -223,10 +247,17 @@ def _told(existing: Existing, kept: tuple[Section, ...], mention: str | None) ->
     open, plus every finding of a mentioning rule when the owner is mentioned now (or was
     told through the old-format comments being moved)."""
     current = _mentioning_keys(kept)
-    before = existing.note.marker.told if existing.note else frozenset()
+    before = _told_before(existing)
     if mention or (existing.legacy and existing.note is None):
         return frozenset(current)
     return frozenset(before & current)
+
+
+def _told_before(existing: Existing) -> frozenset[str]:
+    """What the owner was told: by the note, or by the note a person deleted."""
+    if existing.note is not None:
+        return existing.note.marker.told
+    return existing.deleted.told if existing.deleted is not None else frozenset()
 
 
 def _mentioning_keys(kept: tuple[Section, ...]) -> set[str]:
