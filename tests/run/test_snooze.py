@@ -26,7 +26,7 @@ def env(bot_env):
 
 
 def add_label(box, reference: str, title: str) -> None:
-    group = reference.split("&")[0]
+    group = reference.split("&", maxsplit=1)[0]
     nodes = graphql(box, LABELS, {"p": group})["group"]["labels"]["nodes"]
     label = next(n["id"] for n in nodes if n["title"] == title)
     epic = epic_state(box, reference)
