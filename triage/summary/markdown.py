@@ -108,6 +108,11 @@ def intro(ctx: Context) -> list[str]:
         else "No earlier summary to compare with: every objective that needs attention "
         "counts as new."
     )
+    if baseline and baseline.listed is None:
+        compared += (
+            " That summary does not list its objectives' references: new and fixed "
+            "objectives are told apart from next week."
+        )
     return [
         f"Weekly triage of customer success plans, week {figures.week} "
         f"(as of {figures.today.isoformat()}). {compared}",
