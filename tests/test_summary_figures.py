@@ -116,7 +116,7 @@ def test_the_block_round_trips_what_next_week_needs():
     assert previous.listed == frozenset(figures.listed)
     assert previous.headline == figures.headline
     assert [t["week"] for t in previous.trend] == ["2026-W47"]
-    assert unpack(pack(["a&1", "b&2"])) == {"a&1", "b&2"}
+    assert unpack(pack(["a&1", "b&2"])) == frozenset({"a&1", "b&2"})
     assert unpack("not base64!") is None
 
 
