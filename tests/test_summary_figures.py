@@ -127,3 +127,30 @@ def test_a_summary_from_before_per_epic_comparison_still_compares_its_figures():
     assert "| Objectives scanned | 64 | +54 |" in text
     assert "new and fixed objectives are told apart from next week" in text
     assert figures.headline["fixed"] == 0
+
+
+def test_a_registered_collector_and_section_extend_the_summary(monkeypatch):
+    from triage.summary import collectors, sections
+
+    class Initiatives:
+        name = "initiatives"
+
+        def __init__(self) -> None:
+            self.total = 0
+
+        def add(self, record: EpicRecord, result) -> None:
+            self.total += record.initiatives
+
+        def finish(self) -> int:
+            return self.total
+
+    monkeypatch.setattr(collectors, "COLLECTORS", [])
+    monkeypatch.setattr(sections, "SECTIONS", list(sections.SECTIONS))
+    monkeypatch.setattr("triage.summary.figures.COLLECTORS", collectors.COLLECTORS)
+    monkeypatch.setattr("triage.summary.markdown.SECTIONS", sections.SECTIONS)
+    collectors.collector(Initiatives)
+    sections.section(35)(lambda ctx: [f"Initiatives: {ctx.figures.extra['initiatives']}"])
+    records = [record(1, initiatives=2), record(2, initiatives=3)]
+    text = render(compute(records, ["acme"], [], {}, DAY), None)
+    assert "Initiatives: 5" in text
+    assert text.index("## By CSM") < text.index("Initiatives: 5") < text.index("## By customer")

@@ -19,6 +19,7 @@ from typing import Any
 
 from triage.records import EpicRecord
 from triage.summary.block import Previous
+from triage.summary.collectors import COLLECTORS
 from triage.summary.results import EpicResult, Place, gaps, place_of
 
 STAGES = ("Proposed", "Accepted", "Delivered", "Verified")
@@ -134,7 +135,7 @@ class Figures:
     set_aside: Top = field(default_factory=lambda: Top(LIST_LIMIT))
     baseline: Previous | None = None  # last week's summary, when one was read
     listed: list[str] = field(default_factory=list)  # references listed this week
-    extra: dict[str, Any] = field(default_factory=dict)  # room for more collectors
+    extra: dict[str, Any] = field(default_factory=dict)  # per registered collector
 
     def trend_entry(self) -> dict[str, Any]:
         keys = ("attention", "new", "fixed", "smart", "format", "overdue", "stale")
@@ -189,6 +190,7 @@ class Aggregator:
         self.listed: list[str] = []
         self.seen_before = 0  # epics of last week's list seen again
         self.base_url = ""
+        self.collectors = [make() for make in COLLECTORS]
 
     def _unit(self, group: str) -> str:
         for root in self.roots:
@@ -247,6 +249,8 @@ class Aggregator:
         if not epic.skipped:
             self.findings.update(epic.findings)
             self.funnel["no stage" if epic.vo_stage == "none" else epic.vo_stage] += 1
+        for extra in self.collectors:
+            extra.add(epic, result)
         if result.place is Place.SECTION:
             heading = result.headings[0]
             if heading not in self.headings:
@@ -293,6 +297,7 @@ class Aggregator:
             set_aside=self.set_aside,
             baseline=self.baseline,
             listed=self.listed,
+            extra={c.name: c.finish() for c in self.collectors},
         )
 
 

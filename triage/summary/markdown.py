@@ -40,7 +40,7 @@ HEADLINE: list[tuple[str, str]] = [
     ("stale", "Stale (no update by a person)"),
     ("opted_out", "Opted out by label"),
     ("snoozed", "With a check snoozed"),
-    ("gone", "Listed last week, not scanned now (closed or relabelled)"),
+    ("gone", "Listed last week, not scanned now (closed, relabelled or not read)"),
     ("failed", "Failed to process"),
 ]
 BAR = 10  # characters of a full bar
