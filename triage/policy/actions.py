@@ -260,7 +260,8 @@ class Summary(Action):
         effects.summary_rank = self.value.get("rank")
 
     def describe(self) -> str:
-        return f"list under '{self.value['heading']}' in the weekly summary"
+        rank = f", rank {self.value['rank']}" if "rank" in self.value else ""
+        return f"list under '{self.value['heading']}' in the weekly summary{rank}"
 
 
 def conflicts(actions: dict[str, Any]) -> list[str]:
