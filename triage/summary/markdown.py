@@ -4,10 +4,11 @@ A manager reads it top down in two minutes: the headline, one row per CSM (new, 
 open, fixed), then each epic that needs attention, once, under its most urgent heading with
 its findings inline; then what was fixed, what was set aside, customers, the trend. Every
 figure comes from the same per-epic results (``figures.py``). The chart is a plain table
-of bars: GitLab's Mermaid renders no ``xychart-beta`` before Mermaid 10.6, and older
-instances ship older Mermaid. Epic titles are untrusted: escaped for tables and links, and
-the whole body passes the sanitizer before the block is appended. Confidential epics
-appear only as counts.
+of bars: ``xychart-beta`` needs Mermaid 10.6 or later, and GitLab bundles its own Mermaid
+(its yarn.lock pinned 8.9.2 in the 13.x releases), so a self-managed instance that is not
+recent shows an error box where a text bar shows everywhere. Epic titles are untrusted:
+escaped for tables and links, and the whole body passes the sanitizer before the block is
+appended. Confidential epics appear only as counts.
 """
 
 from __future__ import annotations
