@@ -34,6 +34,8 @@ class Epic:
     label_ids: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (title, gid)
     reference: str = ""
     description_edited_at: datetime | None = None
+    group_name: str = ""  # GitLab's full name of the group: "Acme Corp / EMEA"
+    people: tuple[tuple[str, str], ...] = ()  # (username, display name) of author, assignees
 
     def __post_init__(self) -> None:
         if not self.reference and self.group:
@@ -99,6 +101,9 @@ class EpicRecord:
     # Per SMART element: decision, rule, line and the quoted words (no quote on a
     # confidential epic), so a wrong call can be seen and disputed from the report.
     elements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    owner_name: str | None = None  # display names, for the summary: "CSM North America"
+    group_name: str = ""  # the group's full name: "Acme Corp / EMEA"
+    snoozed: tuple[str, ...] = ()  # rules switched off by their CSM: "stale-objective (until ...)"
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)

@@ -20,6 +20,7 @@ from triage.apply import EpicResult, Status
 from triage.records import EpicRecord, WriteRecord
 from triage.smart.findings import ELEMENTS
 from triage.smart.stages import stage_of
+from triage.summary.block import Previous
 from triage.summary.figures import Aggregator, Figures
 
 COUNTS = ("fetched", "matched", "skipped", "planned", "written", "unchanged", "limited", "failed")
@@ -73,6 +74,9 @@ def record_of(result: EpicResult) -> EpicRecord:
             for element in ELEMENTS
             for evidence in [assessment.check.evidence.get(element)]
         },
+        owner_name=dict(epic.people).get(assessment.owner or epic.author) or None,
+        group_name=epic.group_name,
+        snoozed=tuple(s.describe() for s in assessment.snoozed),
     )
 
 
@@ -91,12 +95,18 @@ class RunReport:
     llm: dict[str, Any] = field(default_factory=dict)
     finished: datetime | None = None
     summary: dict[str, str] | None = None
+    headings: list[str] = field(default_factory=list)  # summary headings, most urgent first
 
     def __post_init__(self) -> None:
         # Epics go to a spool file and into the summary's running figures, not into a
         # list: memory stays flat however many epics a run sees.
         self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - lives as long as the report
-        self._aggregator = Aggregator(self.groups)
+        self._aggregator = Aggregator(self.groups, self.headings)
+
+    def compare_with(self, baseline: Previous | None) -> None:
+        """Last week's summary, before the first epic: "new" and "fixed" are decided as
+        each epic is counted."""
+        self._aggregator.baseline = baseline
 
     def add(self, result: EpicResult) -> EpicRecord:
         record = record_of(result)
@@ -147,6 +157,7 @@ class RunReport:
                 "groups": self.groups,
                 "shard": self.shard,
                 "policies": self.policies,
+                "headings": self.headings,
             },
             "counts": {key: self.counts[key] for key in COUNTS},
             "requests": self.requests,

@@ -283,11 +283,16 @@ class WorkItemNode:
         store = ctx(info).store
         group = store.owner_group(self.raw)
         path = self._path
+        # GitLab's Routable#full_name: the names of the ancestors and the namespace's
+        # own, joined by " / " (a project's namespace name is the project's name)
+        names = [g.name for g in reversed(store.ancestors(group))]
+        if self.raw.kind != "epic":
+            names.append(store.projects[self.raw.project_id or 0].name)
         return {
             "id": gid("Namespace", group.id),
             "fullPath": path,
-            "fullName": path,
-            "name": path.rsplit("/", 1)[-1],
+            "fullName": " / ".join(names),
+            "name": names[-1],
             "path": path.rsplit("/", 1)[-1],
             "webUrl": f"{ctx(info).base_url}/{path}",
         }

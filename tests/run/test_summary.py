@@ -52,8 +52,9 @@ def test_one_issue_per_week_updated_in_place_then_closed_next_week(sandbox, env,
     assert old["state"] == "closed" and "Superseded by" in old["description"]
     assert new["state"] == "opened"
     # next week's figures are compared with last week's
-    assert "| Objectives scanned | 13 | 0 |" in new["description"]
-    assert "| new |" not in new["description"]
+    assert "Compared with the summary of 2026-W47." in new["description"]
+    assert "| Objectives scanned | 14 | 0 |" in new["description"]
+    assert "| Need attention: new since last week | 0 | -11 |" in new["description"]
 
 
 def test_ticked_verification_boxes_survive_a_rerun(sandbox, env):
@@ -87,13 +88,14 @@ def test_merged_shard_reports_give_the_unsharded_summary(sandbox, env, tmp_path,
     assert main(["summarize", "--report", str(reports[2])]) == 0
     whole = capsys.readouterr().out
     assert merged == whole
-    assert "| Objectives scanned | 13 |" in whole
+    assert "| Objectives scanned | 14 |" in whole
     shard_groups = [json.loads(p.read_text())["run"]["groups"] for p in reports[:2]]
     assert sorted(shard_groups[0] + shard_groups[1]) == ["acme-corp", "globex", "initech"]
 
 
 def markdown_checks(text: str) -> None:
-    """Tables have consistent columns, the Mermaid chart parses, the JSON block round-trips."""
+    """Tables have consistent columns, no chart needs a recent Mermaid, the JSON block
+    round-trips."""
     lines = text.splitlines()
     index = 0
     while index < len(lines):
@@ -106,19 +108,14 @@ def markdown_checks(text: str) -> None:
             assert len(widths) == 1, table
             assert re.fullmatch(r"\|(---\|)+", table[1]), table[1]
         index += 1
-    chart = re.search(r"```mermaid\n(.*?)\n```", text, re.DOTALL)
-    assert chart is not None
-    body = chart.group(1).splitlines()
-    assert body[0] == "xychart-beta"
-    assert re.fullmatch(r'  title "[^"]*"', body[1])
-    names = json.loads(re.fullmatch(r"  x-axis (\[.*\])", body[2]).group(1))  # type: ignore[union-attr]
-    assert re.fullmatch(r'  y-axis "[^"]*" 0 --> 100', body[3])
-    values = json.loads(re.fullmatch(r"  bar (\[.*\])", body[4]).group(1))  # type: ignore[union-attr]
-    assert len(names) == len(values) and all(0 <= v <= 100 for v in values)
+    # xychart-beta needs Mermaid 10.6; GitLab instances ship older ones: bars are text
+    assert "xychart" not in text and "```mermaid" not in text
+    bars = re.findall(r"\| ([█░]+) (\d+)% \|", text)
+    assert bars and all(len(b) == 10 and b.count("█") == round(int(p) / 10) for b, p in bars)
     block = BLOCK.search(text)
     assert block is not None
     data = json.loads(block.group("json"))
-    assert json.loads(json.dumps(data)) == data and set(data) >= {"week", "headline"}
+    assert json.loads(json.dumps(data)) == data and set(data) >= {"week", "headline", "trend"}
 
 
 def test_the_summary_markdown_is_well_formed(sandbox, env):

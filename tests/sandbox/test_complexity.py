@@ -203,15 +203,16 @@ BOT_DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 # Worked out by hand:
-# EPICS_PAGE: nodes = 8 scalars + author 2 + namespace 2 + widgets (1 + Labels' labels
-#   (nodes 3 + 1) x (1 + 100 x 0.01) = 8) = 9 -> 1 + 21 = 22; workItems (22 + pageInfo 3
-#   + 1 + 1 sort) x 2 = 54; group + 1 = 55
+# EPICS_PAGE: nodes = 8 scalars + author 3 + namespace 3 + widgets (1 + Labels' labels
+#   (nodes 3 + 1) x (1 + 100 x 0.01) = 8) = 9 -> 1 + 23 = 24; workItems (24 + pageInfo 3
+#   + 1 + 1 sort) x 2 = 58; group + 1 = 59 (the widest fragment prices the widgets, so
+#   the assignees' names cost nothing more)
 # EPIC_NOTES: notes nodes 8 -> notes 9 -> nodes 10 + replyId 1 = 11; discussions (11
 #   + pageInfo 3 + 1 + 1 Gitaly) x (1 + 100 x 0.05) = 96; widgets 97; workItem 98
 # GROUP_LABELS: labels (pageInfo 3 + nodes 3 + 1) x 2 = 14; group 15
 # CURRENT_USER 2; each mutation 1 + payload (3 + 1) = 5
 EXPECTED = {
-    "EPICS_PAGE": 55,
+    "EPICS_PAGE": 59,
     "EPIC_NOTES": 98,
     "GROUP_LABELS": 15,
     "CURRENT_USER": 2,
@@ -271,14 +272,14 @@ def test_every_bot_document_is_under_the_limit(name):
 @pytest.mark.parametrize("nested", [None, 1, 20, 100])
 def test_epics_page_stays_well_under_the_limit_at_any_page_size(top, nested):
     """The top-level `first` is capped at 100 and only Labels' connection is priced by its
-    page size (assignees is a plain field): the worst case is the bot's own, 55."""
+    page size (assignees is a plain field): the worst case is the bot's own, 59."""
     document = queries.EPICS_PAGE.replace("first: 100", f"first: {top}")
     if nested is not None:
         document = document.replace("labels { nodes", f"labels(first: {nested}) {{ nodes")
         document = document.replace("assignees { nodes", f"assignees(first: {nested}) {{ nodes")
     measured = cost(document, **BOT_DOCUMENTS["EPICS_PAGE"][1])
     print(f"EPICS_PAGE first: {top}, nested first: {nested}: {measured.score}")
-    assert measured.score <= 55 < AUTHENTICATED_MAX_COMPLEXITY // 2
+    assert measured.score <= 59 < AUTHENTICATED_MAX_COMPLEXITY // 2
 
 
 def test_the_sandbox_scores_a_bot_document_as_the_offline_analysis_does(sandbox, gq):

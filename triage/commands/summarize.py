@@ -8,14 +8,20 @@ project. Merged shard reports give the same summary as one unsharded run.
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import datetime
 from pathlib import Path
 
 from triage.commands.options import add_policies
-from triage.errors import EXIT_OK, UsageError
+from triage.errors import EXIT_OK, GitLabError, UsageError
 from triage.gitlab.client import GitLab
 from triage.policy.loader import load_policies
+from triage.policy.model import PolicySet
 from triage.settings import GitLabSettings
+from triage.summary.block import Previous
 from triage.summary.build import figures_of, preview, publish_summary
+from triage.summary.figures import iso_week
+from triage.summary.publish import read_baseline
 from triage.summary.reports import load_report, merge
 
 
@@ -39,18 +45,43 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _baseline(policies: PolicySet, week: str, required: bool) -> Previous | None:
+    """Last week's published summary, when GitLab can be asked: the printed summary then
+    compares with it as the published one will. Without GitLab settings a printed summary
+    compares with nothing; publishing needs them anyway."""
+    if not policies.summary.project:
+        return None
+    try:
+        settings = GitLabSettings.from_env()
+    except UsageError:
+        if required:
+            raise
+        return None
+    gl = GitLab(settings)
+    try:
+        return read_baseline(gl, policies.summary, week)
+    except GitLabError as exc:
+        if required:
+            raise
+        print(f"warning: last week's summary not read, nothing compared: {exc}", file=sys.stderr)
+        return None
+    finally:
+        gl.close()
+
+
 def run(args: argparse.Namespace) -> int:
     policies = load_policies([args.policies])
     report = merge([load_report(path) for path in args.report])
-    figures = figures_of(report)
+    if args.apply and not policies.summary.project:
+        raise UsageError("summary.project is not set in the policies")
+    week = iso_week(datetime.fromisoformat(report["run"]["now"]).date())
+    figures = figures_of(report, _baseline(policies, week, required=args.apply))
     markdown = preview(figures)
     if args.output:
         args.output.write_text(markdown)
     if not args.apply:
         print(markdown)
         return EXIT_OK
-    if not policies.summary.project:
-        raise UsageError("summary.project is not set in the policies")
     gl = GitLab(GitLabSettings.from_env())
     try:
         published = publish_summary(gl, policies.summary, figures)

@@ -16,12 +16,12 @@ query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
       nodes {
         id iid title confidential createdAt updatedAt webUrl
         reference(full: true)
-        author { username }
-        namespace { fullPath }
+        author { username name }
+        namespace { fullPath fullName }
         widgets {
           ... on WorkItemWidgetDescription { description lastEditedAt }
           ... on WorkItemWidgetLabels { labels { nodes { id title } } }
-          ... on WorkItemWidgetAssignees { assignees { nodes { username } } }
+          ... on WorkItemWidgetAssignees { assignees { nodes { username name } } }
           ... on WorkItemWidgetStartAndDueDate { startDate dueDate }
           ... on WorkItemWidgetHierarchy { children(first: 1) { count } }
         }

@@ -43,6 +43,10 @@ def epic_from_node(node: dict[str, Any]) -> Epic:
         widgets.update(widget)
     labels = [(n["title"], n["id"]) for n in (widgets.get("labels") or {}).get("nodes", [])]
     assignees = (widgets.get("assignees") or {}).get("nodes", [])
+    author = node.get("author") or {}
+    people = {a["username"]: a.get("name") or "" for a in assignees}
+    if author.get("username"):
+        people.setdefault(author["username"], author.get("name") or "")
     return Epic(
         id=node["id"],
         iid=int(node["iid"]),
@@ -62,6 +66,8 @@ def epic_from_node(node: dict[str, Any]) -> Epic:
         children=int((widgets.get("children") or {}).get("count", 0)),
         reference=node.get("reference") or "",
         description_edited_at=_time(widgets.get("lastEditedAt")),
+        group_name=(node.get("namespace") or {}).get("fullName") or "",
+        people=tuple((user, name) for user, name in people.items() if name),
     )
 
 

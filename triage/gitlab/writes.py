@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 import gitlab
 import requests
@@ -14,6 +15,7 @@ from triage.gitlab.instance import PLANNER, access_level, current_user_id
 from triage.gitlab.reads import group_labels
 
 NEW_LABEL_COLOR = "#6699CC"
+OPT_OUT_COLOR = "#7F8C8D"  # grey: a label that quiets the bot
 
 
 def create_note(
@@ -109,11 +111,16 @@ class LabelDirectory:
         create_missing: bool,
         groups: tuple[str, ...] = (),
         required: tuple[str, ...] = (),
+        offered: Mapping[str, str] | None = None,
     ) -> None:
         self.gl = gl
         self.create_missing = create_missing
         self.groups = groups
         self.required = required
+        # Labels people add to talk to the bot (opting out, snoozing), with the description
+        # that says what each does: created with the others where allowed, so they show in
+        # the label picker; never a reason to stop, since the bot itself never adds them.
+        self.offered = dict(offered or {})
         self._cache: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
         self._prepared: TriageError | bool = False
@@ -160,9 +167,11 @@ class LabelDirectory:
         group that needs them; only then are they created. A group that cannot be read is
         left to the run (its epics fail with that error).
         """
-        if not titles:
+        offered = [t for t in self.offered if t not in titles] if self.create_missing else []
+        if not titles and not offered:
             return
         needed: dict[str, list[str]] = {}  # top-level group -> labels to create there
+        extras: dict[str, list[str]] = {}  # top-level group -> offered labels to create
         for group in groups:
             try:
                 with self._lock:
@@ -178,10 +187,16 @@ class LabelDirectory:
                     f"'{group}' or its parents; create them, or set "
                     "sources.create_missing_labels: true"
                 )
-            pending = needed.setdefault(group.split("/", maxsplit=1)[0], [])
+            top = group.split("/", maxsplit=1)[0]
+            pending = needed.setdefault(top, [])
             pending += [title for title in missing if title not in pending]
+            extra = extras.setdefault(top, [])
+            extra += [t for t in offered if t not in known and t not in extra]
+        allowed: dict[str, bool] = {}
         for top, missing in needed.items():
-            if missing and not self._may_create(top):
+            if missing or extras.get(top):
+                allowed[top] = self._may_create(top)
+            if missing and not allowed[top]:
                 raise GitLabSetupError(str(LabelRefused(missing[0], top, 403)))
         try:
             for top, missing in needed.items():
@@ -189,6 +204,12 @@ class LabelDirectory:
                     self._create(top, title)
         except LabelRefused as exc:
             raise GitLabSetupError(str(exc)) from None
+        for top, extra in extras.items():
+            for title in extra if allowed.get(top) else []:
+                try:
+                    self._create(top, title, self.offered[title])
+                except GitLabError:
+                    break  # an opt-out label is a help, not a need: the run goes on
         with self._lock:
             self._cache = {}  # every group under those top groups now sees the labels
 
@@ -198,10 +219,14 @@ class LabelDirectory:
         level = access_level(self.gl, "groups", top, current_user_id(self.gl))
         return level is None or level >= PLANNER
 
-    def _create(self, top_group: str, title: str) -> None:
+    def _create(self, top_group: str, title: str, description: str = "") -> None:
         try:
             self.gl.rest.groups.get(top_group, lazy=True).labels.create(
-                {"name": title, "color": NEW_LABEL_COLOR, "description": "Added by smart-triage"}
+                {
+                    "name": title,
+                    "color": NEW_LABEL_COLOR if not description else OPT_OUT_COLOR,
+                    "description": description or "Added by smart-triage",
+                }
             )
         except gitlab.GitlabError as exc:
             status = exc.response_code or 0

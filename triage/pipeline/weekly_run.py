@@ -27,12 +27,16 @@ from triage.pipeline.limits import RuleLimits
 from triage.pipeline.options import RunOptions, shard_groups, top_groups
 from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
+from triage.policy.optout import label_descriptions
 from triage.policy.templates import load_templates
 from triage.records import Epic
 from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
-from triage.summary.build import publish_summary
+from triage.summary.block import Previous
+from triage.summary.build import publish_summary, summary_headings
+from triage.summary.figures import iso_week
+from triage.summary.publish import read_baseline
 
 
 def run_triage(
@@ -62,19 +66,26 @@ def run_triage(
         shard=f"{options.shard[0]}/{options.shard[1]}",
         policies=[str(p) for p in policies.files],
         started=datetime.now().astimezone(),
+        headings=summary_headings(policies),
     )
     cache = _open_cache(options, report, console)  # before GitLab: a bad path stops here
     gl = GitLab(settings)
     try:
         bot = current_username(gl)
-        labels = LabelDirectory(
-            gl,
-            policies.sources.create_missing_labels,
-            groups=tuple(groups),
-            required=tuple(policies.added_labels()),
-        )
+        report.compare_with(_baseline(gl, policies, now, console))
         worker = EpicWorker(
-            writer=Writer(gl, bot, labels, cache),
+            writer=Writer(
+                gl,
+                bot,
+                LabelDirectory(
+                    gl,
+                    policies.sources.create_missing_labels,
+                    groups=tuple(groups),
+                    required=tuple(policies.added_labels()),
+                    offered=label_descriptions(policies),  # opt-out labels, made up front
+                ),
+                cache,
+            ),
             policies=policies,
             checker=Checker(policies.synonyms),
             templates=templates,
@@ -149,6 +160,18 @@ def _open_cache(options: RunOptions, report: RunReport, console: Console) -> Wri
     if cache.warning:
         console.progress(f"warning: {cache.warning}")
     return cache
+
+
+def _baseline(gl: GitLab, policies: PolicySet, now: datetime, console: Console) -> Previous | None:
+    """Last week's published summary, which this run's summary (and a dry run's
+    ``--summary-file``) compares with; a read failure only costs the comparison."""
+    if not policies.summary.project:
+        return None
+    try:
+        return read_baseline(gl, policies.summary, iso_week(now.date()))
+    except GitLabError as exc:
+        console.progress(f"warning: last week's summary not read, nothing compared: {exc}")
+        return None
 
 
 def _summary(

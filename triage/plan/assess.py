@@ -16,6 +16,7 @@ from triage.plan.marker import fingerprint
 from triage.policy.conditions import Subject
 from triage.policy.effects import RuleEffects
 from triage.policy.model import PolicySet, Rule
+from triage.policy.optout import Snooze, snoozes
 from triage.records import Epic, Note
 from triage.smart.checker import Checker, CheckResult
 from triage.smart.patterns import HANDLE
@@ -63,6 +64,7 @@ class Assessment:
     skipped: str | None = None  # why the epic is left alone (opt-out label)
     opt_out_label: str = "triage::ignore"
     parts: Mapping[str, object] = field(default_factory=dict)  # what the note is computed from
+    snoozed: tuple[Snooze, ...] = ()  # rules switched off on this epic, matching or not
 
     @property
     def mention_target(self) -> str | None:
@@ -128,8 +130,10 @@ def assess(
     sections: list[Section] = []
     unmatched: list[Rule] = []
     stated: set[str] = set()
+    snoozed = snoozes(epic, [rule.name for rule in policies.rules], now.date())
     for rule in policies.rules:
-        if not all(condition.matches(subject) for condition in rule.conditions):
+        # a snoozed rule is as good as unmatched: no section, no label, no summary line
+        if rule.name in snoozed or not all(c.matches(subject) for c in rule.conditions):
             unmatched.append(rule)
             continue
         reasons = [
@@ -160,6 +164,17 @@ def assess(
         "mention": epic.assignees[0] if epic.assignees else None,
         "stage": stage_of(epic),
         "opt_out": opt_out,
+        **({"snoozed": [s.describe() for s in snoozed.values()]} if snoozed else {}),
         **(extra_parts or {}),
     }
-    return Assessment(epic, check, owner, tuple(sections), tuple(unmatched), None, opt_out, parts)
+    return Assessment(
+        epic,
+        check,
+        owner,
+        tuple(sections),
+        tuple(unmatched),
+        None,
+        opt_out,
+        parts,
+        tuple(snoozed.values()),
+    )

@@ -14,6 +14,7 @@ from datetime import date
 from triage.plan.assess import Assessment, Reason, Section
 from triage.plan.edits import body_hash, carry_ticks
 from triage.plan.marker import MOVED_MARKER, NoteMarker
+from triage.policy.optout import snooze_label
 from triage.sanitize import quote, sanitize
 from triage.smart.checker import CheckResult, Decision, Evidence
 from triage.smart.findings import ELEMENTS
@@ -129,6 +130,8 @@ def render_note(
         since = max((line.since for line in fixed), default=None)
         when = f" since {since.isoformat()}" if since else ""
         body = f"All triage checks pass on this objective{when}. Thank you!"
+        if assessment.snoozed:
+            body = "No open finding on this objective.\n\n" + snoozed_lines(assessment, templates)
         return _finish(sanitize(body), marker, ticks)
     parts = [f"@{mention}: this objective has new findings." if mention else ""]
     for section in sections:
@@ -139,10 +142,9 @@ def render_note(
             "**Fixed:**\n"
             + "\n".join(f"- {line.heading}: fixed since {line.since.isoformat()}" for line in fixed)
         )
-    parts.append(
-        "<sub>smart-triage keeps this one note up to date as the objective changes. To stop "
-        f"these checks on this epic, add the label `{assessment.opt_out_label}`.</sub>"
-    )
+    if assessment.snoozed:
+        parts.append(snoozed_lines(assessment, templates))
+    parts.append(footer(assessment, [s.name for s in sections]))
     body = "\n\n".join(part for part in parts if part)
     allowed = [mention] if mention else []
     return _finish(sanitize(body, allowed), marker, ticks)
@@ -151,6 +153,31 @@ def render_note(
 def _finish(text: str, marker: NoteMarker, ticks: Mapping[str, str] | None) -> str:
     text = carry_ticks(text, dict(ticks or {}))
     return f"{text}\n\n{replace(marker, body=body_hash(text)).render()}"
+
+
+def snoozed_lines(assessment: Assessment, templates: Mapping[str, str]) -> str:
+    """The checks a CSM switched off here, and how each comes back."""
+    lines = []
+    for snooze in assessment.snoozed:
+        heading = heading_of(templates.get(snooze.rule, ""), snooze.rule)
+        if snooze.until:
+            how = f"until {snooze.until.isoformat()} (the line in the description)"
+        else:
+            how = f"until the label `{snooze_label(snooze.rule)}` is removed"
+        lines.append(f"- {heading}: {how}")
+    return "**Snoozed:**\n" + "\n".join(lines)
+
+
+def footer(assessment: Assessment, rules: Sequence[str]) -> str:
+    """How to quiet the bot: the whole epic, or one check (for good, or until a day)."""
+    example = rules[-1] if rules else "rule-name"
+    labels = ", ".join(f"`{snooze_label(rule)}`" for rule in rules)
+    return (
+        "<sub>smart-triage keeps this one note up to date as the objective changes. To stop "
+        f"these checks on this epic, add the label `{assessment.opt_out_label}`. To snooze "
+        f"one check, add its label ({labels}); to snooze it until a day, write the line "
+        f"`triage: snooze {example} until YYYY-MM-DD` in the description.</sub>"
+    )
 
 
 def moved_text(note_url: str) -> str:

@@ -18,7 +18,7 @@ from triage.plan.assess import Assessment, Section
 from triage.plan.edits import Edit, ticked
 from triage.plan.marker import Existing, NoteMarker, fingerprint
 from triage.plan.note_text import DRAFT_ON_APPLY, FixedLine, heading_of, moved_text, render_note
-from triage.policy.effects import Mention
+from triage.policy.effects import UNRANKED, Mention
 
 
 class WriteKind(StrEnum):
@@ -85,11 +85,16 @@ class EpicPlan:
 
     @property
     def summary_headings(self) -> tuple[str, ...]:
-        return tuple(
-            heading
-            for s in self.assessment.sections
-            if s.name not in self.limited and (heading := s.effects.summary_heading)
+        """The headings the epic belongs under, the most urgent first (the summary lists
+        it under that one only)."""
+        ranked = sorted(
+            (
+                (s.effects.summary_rank or UNRANKED, index, heading)
+                for index, s in enumerate(self.assessment.sections)
+                if s.name not in self.limited and (heading := s.effects.summary_heading)
+            ),
         )
+        return tuple(dict.fromkeys(heading for _, _, heading in ranked))
 
 
 def note_url(web_url: str, note_id: str) -> str:
@@ -187,7 +192,8 @@ def plan_epic(
     labels = _labels(assessment, kept)
     if labels.add_labels or labels.remove_labels:
         writes.append(labels)
-    newly_fixed = tuple(rule for rule in known_open if rule not in open_rules)
+    snoozed = {s.rule for s in assessment.snoozed}
+    newly_fixed = tuple(r for r in known_open if r not in open_rules and r not in snoozed)
     return EpicPlan(assessment, tuple(writes), open_rules, newly_fixed, left_out, marker)
 
 
@@ -214,11 +220,16 @@ def _marker(
     templates: Mapping[str, str],
 ) -> tuple[NoteMarker, list[FixedLine]]:
     open_rules = tuple(s.name for s in kept)
+    snoozed = {s.rule for s in assessment.snoozed}  # switched off, not fixed
     earlier = dict(existing.note.marker.fixed) if existing.note else {}
     for rule in existing.open_rules:
-        if rule not in open_rules:
+        if rule not in open_rules and rule not in snoozed:
             earlier[rule] = today
-    fixed = {rule: since for rule, since in earlier.items() if rule not in open_rules}
+    fixed = {
+        rule: since
+        for rule, since in earlier.items()
+        if rule not in open_rules and rule not in snoozed
+    }
     fp = assessment.fingerprint_of(open_rules)
     if drafts.failed:
         fp = fingerprint({"base": fp, "draft": "failed"})

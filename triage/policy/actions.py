@@ -231,8 +231,12 @@ class Suggest(Action):
 class Summary(Action):
     """List the epic in the weekly summary issue under this heading.
 
+    The summary lists each epic once, under the most urgent of its headings: the lowest
+    ``rank`` (1 is the most urgent), then the rule that comes first. Headings follow the
+    same order in the summary.
+
     Example:
-        summary: {heading: Incomplete objectives}
+        summary: {heading: Overdue objectives, rank: 1}
     """
 
     name = "summary"
@@ -240,14 +244,24 @@ class Summary(Action):
         "type": "object",
         "additionalProperties": False,
         "required": ["heading"],
-        "properties": {"heading": {"type": "string", "minLength": 1, "maxLength": 120}},
+        "properties": {
+            "heading": {"type": "string", "minLength": 1, "maxLength": 120},
+            "rank": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Urgency of the heading, 1 the most urgent; without it, after "
+                "every ranked heading, in rule order.",
+            },
+        },
     }
 
     def contribute(self, effects: RuleEffects) -> None:
         effects.summary_heading = self.value["heading"]
+        effects.summary_rank = self.value.get("rank")
 
     def describe(self) -> str:
-        return f"list under '{self.value['heading']}' in the weekly summary"
+        rank = f", rank {self.value['rank']}" if "rank" in self.value else ""
+        return f"list under '{self.value['heading']}' in the weekly summary{rank}"
 
 
 def conflicts(actions: dict[str, Any]) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+UNRANKED = 1_000_000  # a summary heading without a rank comes after every ranked one
+
 
 class Mention(StrEnum):
     """Whom a rule's findings may notify: the epic's owner, or nobody."""
@@ -32,6 +34,7 @@ class RuleEffects:
     remove_labels: tuple[str, ...] = ()
     remove_when_resolved: tuple[str, ...] = ()
     summary_heading: str | None = None
+    summary_rank: int | None = None  # 1 the most urgent; None after every ranked heading
 
     @property
     def writes_section(self) -> bool:

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from triage.records import Epic
 from triage.smart import patterns
+from triage.smart.directives import SNOOZE_LINE, blank_directives
 from triage.smart.findings import ELEMENTS, FINDING_KINDS
 from triage.smart.lexicon import lexicon
 from triage.smart.parse import (
@@ -133,6 +134,8 @@ class Checker:
     def check(self, epic: Epic) -> CheckResult:
         if len(epic.description) > MAX_CHARS:  # any author could stall the weekly run
             epic = replace(epic, description=epic.description[:MAX_CHARS])
+        if SNOOZE_LINE.search(epic.description):  # a snooze's date is no timeline
+            epic = replace(epic, description=blank_directives(epic.description))
         parsed = parse(epic.description)
         labelled: dict[str, list[Block]] = {element: [] for element in ELEMENTS}
         for block in parsed.blocks:

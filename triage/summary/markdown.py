@@ -1,99 +1,70 @@
 """The summary issue's Markdown (GitLab-flavoured), and the data block it carries.
 
-The issue embeds its headline figures as JSON in an HTML comment, so next week's summary
-can show week-over-week change without any other storage. Epic titles are untrusted text:
-they are escaped for tables and links, and the whole body passes the sanitizer before the
-block is appended. Confidential epics appear only as counts.
+A manager reads it top down in two minutes: the headline, one row per CSM (new, still
+open, fixed), then each epic that needs attention, once, under its most urgent heading with
+its findings inline; then what was fixed, what was set aside, customers, the trend. Every
+figure comes from the same per-epic results (``figures.py``). The chart is a plain table
+of bars: ``xychart-beta`` needs Mermaid 10.6 or later, and GitLab bundles its own Mermaid
+(its yarn.lock pinned 8.9.2 in the 13.x releases), so a self-managed instance that is not
+recent shows an error box where a text bar shows everywhere. Epic titles are untrusted:
+escaped for tables and links, and the whole body passes the sanitizer before the block is
+appended. Confidential epics appear only as counts.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from triage.records import EpicRecord
 from triage.sanitize import sanitize
 from triage.smart.findings import FINDING_KINDS
-from triage.summary.figures import HEADLINE, STAGES, Figures, Row, Top, disagrees, half_year
+from triage.summary.block import BLOCK, TREND_WEEKS, Block, Previous, read_previous
+from triage.summary.figures import STAGES, Figures, Row, Top, half_year
+from triage.summary.results import EpicResult
+from triage.summary.sections import SECTIONS, Context, section
 
-BLOCK = re.compile(r"<!-- smart-triage:summary (?P<json>\{.*?\}) -->", re.DOTALL)
-TICK = re.compile(r"^- \[[xX]\] `(?P<name>[^`]+)`", re.MULTILINE)
-LABELS = {
-    "scanned": "Objectives scanned",
-    "complete": "Complete (all SMART parts)",
-    "incomplete": "Incomplete",
-    "overdue": "Overdue",
-    "stale": "Stale (no update by a person)",
-    "failed": "Failed to process",
-}
+__all__ = ["BLOCK", "HEADLINE", "Previous", "read_previous", "render"]
 
-
-@dataclass(frozen=True)
-class Previous:
-    """What last week's (or this week's earlier) summary said."""
-
-    headline: dict[str, int]
-    window: str
-    verified: frozenset[str]
-    week: str = ""
-    llm: tuple[int, int] = (0, 0)  # LLM calls and tokens spent this week so far
-
-
-def read_previous(body: str | None) -> Previous | None:
-    if not body:
-        return None
-    match = BLOCK.search(body)
-    if not match:
-        return None
-    try:
-        data = json.loads(match.group("json"))
-    except json.JSONDecodeError:
-        return None
-    ticked = {m.group("name") for m in TICK.finditer(body)}
-    llm = data.get("llm_week", [0, 0])
-    return Previous(
-        data.get("headline", {}),
-        data.get("window", ""),
-        frozenset(ticked | set(data.get("verified", []))),
-        data.get("week", ""),
-        (int(llm[0]), int(llm[1])),
-    )
+# The headline, top down: the first five add up (scanned = the four after it); the rest
+# are facts about the same objectives. Keys are Row counts.
+HEADLINE: list[tuple[str, str]] = [
+    ("scanned", "Objectives scanned"),
+    ("attention", "Need attention (listed below)"),
+    ("fixed", "Fixed since last week"),
+    ("set_aside", "Opted out or snoozed, nothing else open"),
+    ("clean", "Nothing open"),
+    ("new", "Need attention: new since last week"),
+    ("still_open", "Need attention: still open from last week"),
+    ("smart", "Missing SMART parts"),
+    ("format", "Missing reporting format (headings, due date)"),
+    ("overdue", "Overdue"),
+    ("stale", "Stale (no update by a person)"),
+    ("opted_out", "Opted out by label"),
+    ("snoozed", "With a check snoozed"),
+    ("gone", "Listed last week, not scanned now (closed, relabelled or not read)"),
+    ("failed", "Failed to process"),
+]
+BAR = 10  # characters of a full bar
 
 
-def _cell(text: str) -> str:
+def _cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _link(epic: EpicRecord) -> str:
-    title = re.sub(r"[\[\]]", "", _cell(epic.title))[:80]
-    return f"[{epic.reference}]({epic.url}) {title}"
+def _title(text: str) -> str:
+    return _cell(text).replace("[", "").replace("]", "")[:80]
 
 
-def _epic_list(top: Top) -> str:
-    parts = [f"[{e.reference}]({e.url})" for e in top.items]
-    if top.public > len(top.items):
-        parts.append(f"and {top.public - len(top.items)} more")
-    if top.confidential:
-        parts.append(f"{top.confidential} confidential")
-    return ", ".join(parts)
-
-
-def _bullets(top: Top, line: Callable[[EpicRecord], str]) -> list[str]:
-    """A bullet per listed epic; the rest and the confidential ones only counted."""
-    lines = [line(e) for e in top.items]
-    if top.public > len(top.items):
-        lines.append(f"- and {top.public - len(top.items)} more (see the run report)")
-    if top.confidential:
-        lines.append(f"- {top.confidential} confidential")
-    return lines
+def _named(name: str, path: str, url: str) -> str:
+    """A customer or CSM: the display name, and the path as a link."""
+    if not url:
+        return f"{_title(name)} (`{path}`)" if name != path else f"`{path}`"
+    return f"{_title(name)} ([{path}]({url}))" if name != path else f"[{path}]({url})"
 
 
 def _delta(now: int, before: int | None) -> str:
     if before is None:
-        return "new"
+        return "-"
     change = now - before
     return f"{change:+d}" if change else "0"
 
@@ -104,79 +75,212 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return lines
 
 
-def _rows(rows: list[Row], attention: bool) -> list[list[Any]]:
+def _line(epic: EpicResult, compared: bool) -> str:
+    tag = " **new**" if compared and epic.new else ""
+    inline = epic.inline()
+    return (
+        f"- [{epic.reference}]({epic.url}) {_title(epic.title)} · {_title(epic.csm_name)}{tag}"
+        + (f" · {_cell(inline)}" if inline else "")
+    )
+
+
+def _bullets(top: Top, line: Callable[[EpicResult], str]) -> list[str]:
+    """A bullet per listed epic; the rest and the confidential ones only counted."""
+    lines = [line(e) for e in top.items]
+    if top.public > len(top.items):
+        lines.append(f"- and {top.public - len(top.items)} more (see the run report)")
+    if top.confidential:
+        lines.append(f"- {top.confidential} confidential")
+    return lines
+
+
+def bar(percent: int) -> str:
+    full = round(percent * BAR / 100)
+    return "█" * full + "░" * (BAR - full)
+
+
+@section(10)
+def intro(ctx: Context) -> list[str]:
+    figures = ctx.figures
+    baseline = figures.baseline
+    compared = (
+        f"Compared with the summary of {baseline.week}."
+        if baseline and baseline.week
+        else "No earlier summary to compare with: every objective that needs attention "
+        "counts as new."
+    )
+    if baseline and baseline.listed is None:
+        compared += (
+            " That summary does not list its objectives' references: new and fixed "
+            "objectives are told apart from next week."
+        )
+    return [
+        f"Weekly triage of customer success plans, week {figures.week} "
+        f"(as of {figures.today.isoformat()}). {compared}",
+    ]
+
+
+@section(20)
+def headline(ctx: Context) -> list[str]:
+    figures = ctx.figures
+    before = figures.baseline.headline if figures.baseline else {}
+    rows = [
+        [label, figures.headline.get(key, 0), _delta(figures.headline.get(key, 0), before.get(key))]
+        for key, label in HEADLINE
+        if key != "gone" or figures.baseline
+    ]
+    return _table(["Figure", "This week", "Change since last week"], rows)
+
+
+def _csm_rows(rows: list[Row]) -> list[list[Any]]:
     return [
         [
-            f"`{r.name}`",
+            _named(r.name, r.key, r.url),
             r.objectives,
-            r.incomplete,
+            r.new,
+            r.still_open,
+            r.fixed,
+            r.smart,
+            r.format,
             r.overdue,
             r.stale,
-            f"{r.completeness}%",
-            *([_epic_list(r.attention)] if attention else []),
+            r.opted_out,
+            r.snoozed,
         ]
         for r in rows
     ]
 
 
-def _chart(figures: Figures) -> list[str]:
-    names = ", ".join(json.dumps(r.name) for r in figures.csms)
-    values = ", ".join(str(r.completeness) for r in figures.csms)
-    return [
-        "```mermaid",
-        "xychart-beta",
-        '  title "SMART completeness by CSM (%)"',
-        f"  x-axis [{names}]",
-        '  y-axis "complete %" 0 --> 100',
-        f"  bar [{values}]",
-        "```",
-    ]
+@section(30)
+def by_csm(ctx: Context) -> list[str]:
+    figures = ctx.figures
+    lines = ["## By CSM", ""]
+    lines += _table(
+        [
+            "CSM",
+            "Objectives",
+            "New",
+            "Still open",
+            "Fixed",
+            "SMART parts missing",
+            "Format missing",
+            "Overdue",
+            "Stale",
+            "Opted out",
+            "Snoozed",
+        ],
+        _csm_rows(figures.csms),
+    )
+    lines += [""]
+    lines += _table(
+        ["CSM", "Objectives with nothing open"],
+        [[r.name, f"{bar(r.share_clear)} {r.share_clear}%"] for r in figures.csms],
+    )
+    return lines
 
 
-def render(figures: Figures, previous: Previous | None) -> str:
-    """The whole issue description."""
-    window, due = half_year(figures.today)
-    before = previous.headline if previous else {}
-    verified = previous.verified if previous and previous.window == window else frozenset()
-    lines = [
-        f"Weekly triage of customer success plans, week {figures.week} "
-        f"(as of {figures.today.isoformat()}).",
-        "",
-        *_table(
-            ["Figure", "This week", "Change since last summary"],
-            [
-                [LABELS[k], figures.headline[k], _delta(figures.headline[k], before.get(k))]
-                for k in HEADLINE
-            ],
-        ),
-        "",
-        "## By CSM",
-        "",
-        *_table(
-            ["CSM", "Objectives", "Incomplete", "Overdue", "Stale", "SMART %", "Needs attention"],
-            _rows(figures.csms, attention=True),
-        ),
-        "",
-        *_chart(figures),
-        "",
-        "## By customer",
-        "",
-        *_table(
-            ["Customer", "Objectives", "Incomplete", "Overdue", "Stale", "SMART %"],
-            _rows(figures.customers, attention=False),
-        ),
-        "",
-        "## Verifiable Outcomes",
-        "",
-        *_table([*STAGES, "No stage"], [[figures.funnel[s] for s in [*STAGES, "no stage"]]]),
-        "",
-    ]
-    if figures.disagreements.public or figures.disagreements.confidential:
-        lines += ["Stage and content disagree:", ""]
-        lines += _bullets(figures.disagreements, lambda e: f"- {_link(e)}: {disagrees(e)}")
+@section(40)
+def attention(ctx: Context) -> list[str]:
+    """Each epic once, under its most urgent heading, its findings inline."""
+    figures = ctx.figures
+    compared = figures.baseline is not None
+    lines: list[str] = []
+    for heading, epics in figures.sections.items():
+        lines += [f"## {_cell(heading)} ({epics.total})", ""]
+        lines += _bullets(epics, lambda e: _line(e, compared))
         lines.append("")
+    return lines[:-1]
+
+
+@section(50)
+def fixed(ctx: Context) -> list[str]:
+    figures = ctx.figures
+    if figures.baseline is None:
+        return []
+    lines = [f"## Fixed since last week ({figures.fixed.total})", ""]
+    if not figures.fixed.total:
+        return [*lines, "Nothing listed last week is fixed yet."]
+    return lines + _bullets(figures.fixed, lambda e: _line(e, False))
+
+
+@section(60)
+def set_aside(ctx: Context) -> list[str]:
+    top = ctx.figures.set_aside
+    if not top.total:
+        return []
+    lines = [f"## Opted out or snoozed, nothing else open ({top.total})", ""]
+    return lines + _bullets(top, lambda e: _line(e, False))
+
+
+@section(70)
+def by_customer(ctx: Context) -> list[str]:
+    rows = [
+        [
+            _named(r.name, r.key, r.url),
+            r.objectives,
+            r.attention,
+            r.smart,
+            r.format,
+            r.overdue,
+            r.stale,
+            r.opted_out,
+            r.snoozed,
+        ]
+        for r in ctx.figures.customers
+    ]
+    header = [
+        "Customer",
+        "Objectives",
+        "Need attention",
+        "SMART parts missing",
+        "Format missing",
+        "Overdue",
+        "Stale",
+        "Opted out",
+        "Snoozed",
+    ]
+    return ["## By customer", "", *_table(header, rows)]
+
+
+def trend_of(figures: Figures) -> list[dict[str, Any]]:
+    """The last weeks, oldest first, this week last (a re-run replaces this week's)."""
+    earlier = list(figures.baseline.trend) if figures.baseline else []
+    weeks = [t for t in earlier if str(t.get("week", "")) < figures.week]
+    return [*weeks, figures.trend_entry()][-TREND_WEEKS:]
+
+
+@section(80)
+def trend(ctx: Context) -> list[str]:
+    rows = [
+        [
+            t["week"],
+            *(
+                t.get(k, "")
+                for k in ("attention", "new", "fixed", "smart", "format", "overdue", "stale")
+            ),
+        ]
+        for t in trend_of(ctx.figures)
+    ]
+    header = [
+        "Week",
+        "Need attention",
+        "New",
+        "Fixed",
+        "SMART parts missing",
+        "Format missing",
+        "Overdue",
+        "Stale",
+    ]
+    return [f"## Last {TREND_WEEKS} weeks", "", *_table(header, rows)]
+
+
+@section(90)
+def outcomes(ctx: Context) -> list[str]:
+    figures = ctx.figures
+    lines = ["## Verifiable Outcomes", ""]
+    lines += _table([*STAGES, "No stage"], [[figures.funnel[s] for s in [*STAGES, "no stage"]]])
     if figures.findings:
-        lines += ["## Most common findings", ""]
+        lines += ["", "## Most common findings", ""]
         lines += _table(
             ["Finding", "Objectives"],
             [
@@ -184,42 +288,28 @@ def render(figures: Figures, previous: Previous | None) -> str:
                 for f, n in figures.findings
             ],
         )
-        lines.append("")
-    for heading, epics in figures.sections.items():
-        lines += [f"## {_cell(heading)}", ""]
-        lines += _bullets(epics, lambda e: f"- {_link(e)} (`{e.owner or e.author}`)")
-        lines.append("")
-    lines += [
-        f"## Manager verification, {window}",
+    return lines
+
+
+@section(100)
+def verification(ctx: Context) -> list[str]:
+    lines = [
+        f"## Manager verification, {ctx.window}",
         "",
-        f"Review each CSM's success plans and tick them by {due.isoformat()}.",
+        f"Review each CSM's success plans and tick them by {ctx.due.isoformat()}.",
         "",
     ]
-    lines += [f"- [{'x' if r.name in verified else ' '}] `{r.name}`" for r in figures.csms]
-    lines.append("")
-    same_week = previous is not None and previous.week == figures.week
-    before_calls, before_tokens = previous.llm if previous and same_week else (0, 0)
-    week_llm = (
-        before_calls + int(figures.llm.get("calls", 0)),
-        before_tokens
-        + int(figures.llm.get("prompt_tokens", 0))
-        + int(figures.llm.get("completion_tokens", 0)),
-    )
-    lines += _run_section(figures, week_llm)
-    block = {
-        "week": figures.week,
-        "headline": figures.headline,
-        "window": window,
-        "verified": sorted(verified),
-        "llm_week": list(week_llm),
-    }
-    body = sanitize("\n".join(lines).rstrip())
-    return f"{body}\n\n<!-- smart-triage:summary {json.dumps(block, sort_keys=True)} -->\n"
+    return lines + [
+        f"- [{'x' if r.key in ctx.verified else ' '}] `{r.key}` {_title(r.name)}".rstrip()
+        for r in ctx.figures.csms
+    ]
 
 
-def _run_section(figures: Figures, week_llm: tuple[int, int]) -> list[str]:
+@section(110)
+def this_run(ctx: Context) -> list[str]:
     """Errors of the latest run, and LLM use summed over the week, so that a re-run on
     unchanged data leaves the issue as it is."""
+    figures, week_llm = ctx.figures, ctx.week_llm
     lines = ["## This run", ""]
     if figures.errors:
         lines += ["Errors:", ""] + [f"- {_cell(e)}" for e in figures.errors[:30]]
@@ -236,3 +326,32 @@ def _run_section(figures: Figures, week_llm: tuple[int, int]) -> list[str]:
     if llm.get("draft_errors"):
         lines.append(f"{len(llm['draft_errors'])} draft(s) failed and will be retried.")
     return lines
+
+
+def render(figures: Figures, previous: Previous | None) -> str:
+    """The whole issue description. ``previous``: this week's issue when re-run, else last
+    week's (ticked boxes carry over within a verification window, model use within a week);
+    week-over-week figures come from ``figures.baseline``."""
+    window, due = half_year(figures.today)
+    verified = previous.verified if previous and previous.window == window else frozenset()
+    same_week = previous is not None and previous.week == figures.week
+    before_calls, before_tokens = previous.llm if previous and same_week else (0, 0)
+    week_llm = (
+        before_calls + int(figures.llm.get("calls", 0)),
+        before_tokens
+        + int(figures.llm.get("prompt_tokens", 0))
+        + int(figures.llm.get("completion_tokens", 0)),
+    )
+    ctx = Context(figures, window, due, verified, week_llm, previous)
+    parts = [lines for s in SECTIONS if (lines := s.render(ctx))]
+    body = sanitize("\n\n".join("\n".join(lines) for lines in parts).rstrip())
+    block = Block(
+        week=figures.week,
+        headline=figures.headline,
+        window=window,
+        verified=sorted(verified),
+        llm_week=week_llm,
+        listed=figures.listed,
+        trend=trend_of(figures),
+    )
+    return f"{body}\n\n{block.render()}\n"

@@ -13,10 +13,11 @@ from datetime import date
 
 from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
-from triage.gitlab.issues import create_issue, edit_issue, recent_issues
+from triage.gitlab.issues import Issue, create_issue, edit_issue, recent_issues
 from triage.policy.model import SummarySettings
+from triage.summary.block import Previous, read_previous
 from triage.summary.figures import Figures
-from triage.summary.markdown import Previous, read_previous, render
+from triage.summary.markdown import render
 
 WEEK = r"(?P<week>\d{4}-W\d{2})"
 
@@ -38,35 +39,33 @@ def _week_of(settings: SummarySettings, title: str) -> str | None:
     return match.group("week") if match else None
 
 
-def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date) -> Published:
+def _issues(gl: GitLab, settings: SummarySettings, week: str) -> tuple[Issue | None, Issue | None]:
+    """This week's summary issue and the latest of an earlier week, if any."""
     if not settings.project:
         raise GitLabError("summary.project is not set in the policies")
-    project = settings.project
-    issues = recent_issues(gl, project, list(settings.labels))
-    dated = [
-        (week, issue) for issue in issues if (week := _week_of(settings, issue.title)) is not None
-    ]
-    current = next((issue for week, issue in dated if week == figures.week), None)
-    earlier = sorted(
-        ((w, i) for w, i in dated if w < figures.week), key=lambda p: p[0], reverse=True
-    )
-    previous = earlier[0][1] if earlier else None
-    # Deltas compare with last week's issue; ticked boxes come from this week's issue if
-    # it exists (a re-run), else from last week's (the same half-year window carries on).
+    issues = recent_issues(gl, settings.project, list(settings.labels))
+    dated = [(w, issue) for issue in issues if (w := _week_of(settings, issue.title)) is not None]
+    current = next((issue for w, issue in dated if w == week), None)
+    earlier = sorted(((w, i) for w, i in dated if w < week), key=lambda p: p[0], reverse=True)
+    return current, (earlier[0][1] if earlier else None)
+
+
+def read_baseline(gl: GitLab, settings: SummarySettings, week: str) -> Previous | None:
+    """Last week's published summary (the latest of an earlier week), to compare with:
+    read before the epics, because "new" and "fixed" are decided epic by epic."""
+    _, previous = _issues(gl, settings, week)
+    return read_previous(previous.description) if previous else None
+
+
+def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date) -> Published:
+    project = settings.project or ""
+    current, previous = _issues(gl, settings, figures.week)
+    # Ticked boxes and the week's model use come from this week's issue if it exists (a
+    # re-run), else from last week's (the same half-year window carries on); the
+    # week-over-week figures were compared while the epics were counted.
     ticks = read_previous(current.description) if current else None
     last = read_previous(previous.description) if previous else None
-    memory = ticks or last
-    body = render(
-        figures,
-        memory
-        and Previous(
-            last.headline if last else {},
-            memory.window,
-            memory.verified,
-            ticks.week if ticks else "",
-            ticks.llm if ticks else (0, 0),
-        ),
-    )
+    body = render(figures, ticks or last)
     if current is not None:
         if current.description == body:
             return Published("unchanged", current.web_url)
