@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     except PolicyProblems as problems:
         for problem in problems.problems:
             print(problem, file=sys.stderr)
+            if problem.excerpt:
+                print(problem.excerpt, file=sys.stderr)
         count = len(problems.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_CONFIG

@@ -52,9 +52,20 @@ class Comment(Action):
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "template": TEMPLATE_PATH,
-            "body": {"type": "string", "minLength": 1},
-            "internal": {"type": "boolean"},
+            "template": {
+                **TEMPLATE_PATH,
+                "description": "A Markdown file under templates/ beside the policy file.",
+                "examples": ["templates/smart.md"],
+            },
+            "body": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The section's template inline, instead of a template file.",
+            },
+            "internal": {
+                "type": "boolean",
+                "description": "true: an internal note, visible to members of the group only.",
+            },
         },
         "oneOf": [{"required": ["template"]}, {"required": ["body"]}],
     }
@@ -208,8 +219,16 @@ class Suggest(Action):
         "additionalProperties": False,
         "required": ["prompt"],
         "properties": {
-            "prompt": PROMPT_NAME,
-            "allow_confidential": {"type": "boolean"},
+            "prompt": {
+                **PROMPT_NAME,
+                "description": "A prompt file of prompts/, named without .yml.",
+                "examples": ["smart_criteria"],
+            },
+            "allow_confidential": {
+                "type": "boolean",
+                "description": "true: confidential epics are sent to the model too "
+                "(default false: they get no drafted fix).",
+            },
         },
     }
 
@@ -240,7 +259,15 @@ class Summary(Action):
         "type": "object",
         "additionalProperties": False,
         "required": ["heading"],
-        "properties": {"heading": {"type": "string", "minLength": 1, "maxLength": 120}},
+        "properties": {
+            "heading": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 120,
+                "description": "The heading of the summary's section that lists the epic.",
+                "examples": ["Incomplete objectives"],
+            }
+        },
     }
 
     def contribute(self, effects: RuleEffects) -> None:

@@ -170,9 +170,19 @@ class DateCondition(Condition):
         "required": ["attribute"],
         "anyOf": [{"required": ["older_than"]}, {"required": ["newer_than"]}],
         "properties": {
-            "attribute": {"enum": ["created_at", "updated_at", "due_date"]},
-            "older_than": INTERVAL_SCHEMA,
-            "newer_than": INTERVAL_SCHEMA,
+            "attribute": {
+                "enum": ["created_at", "updated_at", "due_date"],
+                "description": "Which date of the epic; an epic without it does not match.",
+            },
+            "older_than": {
+                **INTERVAL_SCHEMA,
+                "description": "The date is further back than this before the run's clock.",
+            },
+            "newer_than": {
+                **INTERVAL_SCHEMA,
+                "description": "The date is less far back than this (the longer interval "
+                "when both are given).",
+            },
         },
     }
 
@@ -259,7 +269,10 @@ class Findings(Condition):
                 "additionalProperties": False,
                 "minProperties": 1,
                 "maxProperties": 1,
-                "properties": {"any": FINDING_LIST, "all": FINDING_LIST},
+                "properties": {
+                    "any": {**FINDING_LIST, "description": "At least one of these findings."},
+                    "all": {**FINDING_LIST, "description": "Every one of these findings."},
+                },
             },
         ]
     }

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from triage.policy.schema import GROUP_PATH
-from triage.policy.values import INTERVAL
+from triage.policy.values import INTERVAL_SCHEMA
 
 KINDS = {"conditions": "condition", "actions": "action"}
 # What a value in a list or field is called in messages ("unknown finding 'x'").
@@ -28,7 +28,7 @@ TYPE_WORDS = {
     "number": "a number",
 }
 PATTERN_HINTS = {
-    INTERVAL.pattern: "is not an interval like 30d, 2w, 6m or 1y",
+    INTERVAL_SCHEMA["pattern"]: "is not an interval like 30d, 2w, 6m or 1y",
     r"^templates/[A-Za-z0-9_./-]+\.md$": "is not a template path like templates/name.md",
     r"^[a-z][a-z0-9_]*$": "is not a prompt name (lowercase letters, digits, underscores)",
     r"^[a-z0-9][a-z0-9-]*$": "is not a rule name (lowercase letters, digits and dashes)",
