@@ -98,7 +98,6 @@ def run_triage(
                     _collect(pending.pop(0), report, console)
             for future in pending:
                 _collect(future, report, console)
-        _something_to_triage(groups, policies, report)  # else: nothing written, stop here
         if worker.key_refused:  # one error for the run, not one per epic
             report.errors.append(f"language model: {worker.key_refused}")
             console.progress(f"language model: FAILED: {worker.key_refused}")
@@ -199,6 +198,8 @@ def _epics(
             )
             report.warnings.append(warning)
             console.progress(f"warning: {warning}")
+    # With nothing fetched, no epic went to a worker: stopping here writes nothing.
+    _something_to_triage(groups, policies, report)
 
 
 def _something_to_triage(groups: list[str], policies: PolicySet, report: RunReport) -> None:
