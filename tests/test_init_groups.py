@@ -47,9 +47,7 @@ def test_without_gitlab_settings_groups_are_left_empty_and_validate_says_so(monk
     assert run_cli("validate", str(tmp_path / "policies"), "--group", "customers").returncode == 0
 
 
-def test_a_refused_token_leaves_groups_empty_and_says_why(
-    make_sandbox, monkeypatch, tmp_path
-):
+def test_a_refused_token_leaves_groups_empty_and_says_why(make_sandbox, monkeypatch, tmp_path):
     box = make_sandbox()
     point_bot_at(box, monkeypatch)
     defaults = Path(__file__).parents[1] / "policies" / "settings.yml"

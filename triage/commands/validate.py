@@ -59,8 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="the groups `triage run --group` will scan, instead of sources.groups "
-        "(repeatable)",
+        help="the groups `triage run --group` will scan, instead of sources.groups (repeatable)",
     )
 
 

@@ -112,9 +112,7 @@ def group_findings(
     sources = policies.sources
     what = f"Group '{group}'"
     try:
-        found = instance.probe_group(
-            gl, group, sources.objective_label, sources.include_subgroups
-        )
+        found = instance.probe_group(gl, group, sources.objective_label, sources.include_subgroups)
     except GitLabError as exc:
         yield Finding(Status.FAIL, what, str(exc))
         return
@@ -122,8 +120,7 @@ def group_findings(
         yield Finding(
             Status.FAIL,
             what,
-            "does not exist or the token cannot see it"
-            + _closest_text(group, lookups.groups()),
+            "does not exist or the token cannot see it" + _closest_text(group, lookups.groups()),
             "check sources.groups in the policies, and make the token's user a member",
         )
         return
