@@ -59,7 +59,9 @@ def test_the_tag_pipeline_refuses_a_pin_that_is_not_the_tag(capsys):
     header, _jobs = component()
     default = header["spec"]["inputs"]["package"]["default"]
     version = default.split("==")[1].split()[0]
-    path = re.search(r"projects/([^/]+)/", default).group(1).replace("%2F", "/")
+    found = re.search(r"projects/([^/]+)/", default)
+    assert found
+    path = found.group(1).replace("%2F", "/")
     assert pin_component.main([version, path, "--check"]) == 0
     major, minor, patch = version.split(".")
     later = f"{major}.{minor}.{int(patch) + 1}"
