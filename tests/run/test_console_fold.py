@@ -57,3 +57,29 @@ def test_thousands_are_written_with_separators():
         "limit reached for rule smart-objective: 1 epic left for next week",
         "limit reached for rule stale-objective: 1,504 epics left for next week",
     ]
+
+
+def test_the_console_claims_exactly_the_mentions_gitlab_sent(make_sandbox, monkeypatch):
+    from collections import Counter
+
+    from tests.conftest import control
+
+    box = make_sandbox()
+    point_bot_at(box, monkeypatch)
+    dry = run_cli("run", "--now", DEMO_DAY.isoformat())
+    assert "mentions @" in dry.stdout  # planned ones are said with "would", nothing sent
+    assert all(
+        line.split(": ", 1)[1].startswith("would ")
+        for line in dry.stdout.splitlines()
+        if "mentions @" in line
+    )
+    assert control(box, "stats")["mentioned"] == {}
+    applied = run_cli("run", "--apply", "--now", DEMO_DAY.isoformat())
+    assert applied.returncode == 0, applied.stderr
+    claimed = Counter(
+        name.strip()
+        for line in applied.stdout.splitlines()
+        if "mentions @" in line
+        for name in line.split("mentions @", 1)[1].split(", @")
+    )
+    assert claimed and dict(claimed) == control(box, "stats")["mentioned"]
