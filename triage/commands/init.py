@@ -21,9 +21,7 @@ from pathlib import Path
 import yaml
 
 from triage.commands.options import add_directory
-from triage.doctor.discover import objective_groups
 from triage.errors import EXIT_OK, GitLabAuthError, GitLabError, UsageError
-from triage.gitlab.client import GitLab
 from triage.settings import GitLabSettings
 
 
@@ -89,6 +87,10 @@ def _groups_from_gitlab(settings: Path) -> list[str]:
             file=sys.stderr,
         )
         return []
+    # Imported here: the GitLab clients are heavy, and an init with --group needs none.
+    from triage.doctor.discover import objective_groups
+    from triage.gitlab.client import GitLab
+
     label = str(yaml.safe_load(settings.read_text())["sources"]["objective_label"])
     gl = GitLab(GitLabSettings.from_env(os.environ))
     try:

@@ -19,17 +19,15 @@ import os
 import sys
 from pathlib import Path
 
-from triage.doctor.checks import Status
-from triage.doctor.online import check_online
 from triage.errors import EXIT_CONFIG, EXIT_OK
-from triage.gitlab.client import GitLab
 from triage.pipeline.options import top_groups
 from triage.policy import yaml_lines
 from triage.policy.loader import PolicyProblems, load_policies
 from triage.policy.model import PolicySet
 from triage.settings import GitLabSettings
 
-MARKS = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skip"}
+# By the value of triage.doctor.checks.Status, which is imported only when online.
+MARKS = {"ok": "ok  ", "warn": "warn", "FAIL": "FAIL", "skip": "skip"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -114,18 +112,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _online(policies: PolicySet, groups: list[str]) -> int:
+    # Imported here: the GitLab clients are heavy, and offline validation needs none.
+    from triage.doctor.online import check_online
+    from triage.gitlab.client import GitLab
+
     gl = GitLab(GitLabSettings.from_env(os.environ))  # unset: a usage error, exit 2
     failed = 0
     print(f"online: {gl.settings.url}, {len(groups)} group(s)")
     try:
         for finding in check_online(gl, policies, groups):
-            line = f"[{MARKS[finding.status]}] {finding.what}"
+            line = f"[{MARKS[str(finding.status)]}] {finding.what}"
             if finding.detail:
                 line += f": {finding.detail}"
             print(line, flush=True)
-            if finding.fix and finding.status in (Status.FAIL, Status.WARN):
+            if finding.fix and finding.status in ("FAIL", "warn"):
                 print(f"       fix: {finding.fix}", flush=True)
-            failed += finding.status is Status.FAIL
+            failed += finding.status == "FAIL"
     finally:
         gl.close()
     if failed:

@@ -177,7 +177,12 @@ def summary_findings(gl: GitLab, policies: PolicySet) -> Iterator[Finding]:
 
 
 def check_online(gl: GitLab, policies: PolicySet, groups: list[str]) -> Iterator[Finding]:
-    """Every group, then the summary project: what ``triage validate --online`` prints."""
+    """Every group, then the summary project: what ``triage validate --online`` prints.
+
+    The token is asked for first: a refused token (``GitLabAuthError``) or no answer at
+    all (``GitLabUnreachable``) ends the check with its own exit code, instead of one
+    failure per group that would read as typos."""
+    instance.current_user_id(gl)
     lookups = Lookups(gl)
     for group in groups:
         yield from group_findings(gl, group, policies, lookups)
