@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -128,3 +129,32 @@ def test_the_component_retries_only_gitlab_unreachable():
 def test_triage_version_prints_the_installed_version():
     result = run_cli("--version")
     assert result.stdout.strip() == f"triage {__version__}"
+
+
+def test_check_jsonschema_accepts_the_ci_files_against_gitlabs_ci_schema(tmp_path):
+    """check-jsonschema's own copy of GitLab's CI schema (offline); the component's two
+    YAML documents (spec, jobs) are checked one file each, as the tool reads one."""
+    header, jobs = COMPONENT.read_text().split("\n---\n")
+    (tmp_path / "component-spec.yml").write_text(header)
+    (tmp_path / "component-jobs.yml").write_text(jobs)
+    files = [
+        ROOT / ".gitlab-ci.yml",
+        ROOT / "docs" / "ci" / "parallel-triage.yml",
+        tmp_path / "component-spec.yml",
+        tmp_path / "component-jobs.yml",
+    ]
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.gitlab-ci",
+            "--data-transform",
+            "gitlab-ci",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
