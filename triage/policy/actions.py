@@ -294,9 +294,17 @@ def conflicts(actions: dict[str, Any]) -> list[str]:
             )
         elif scope:
             scopes[scope] = label
-    if "mention" in actions and actions["mention"] == "owner" and "comment" not in actions:
+    return problems + comment_needed(actions)
+
+
+def comment_needed(actions: dict[str, Any]) -> list[str]:
+    """Actions that put something into the note's section, in a rule without ``comment``."""
+    if "comment" in actions:
+        return []
+    problems = []
+    if actions.get("mention") == "owner":
         problems.append("actions: 'mention: owner' needs a 'comment' to mention the owner in")
-    if "suggest" in actions and "comment" not in actions:
+    if "suggest" in actions:
         problems.append("actions: 'suggest' needs a 'comment' to put the suggestion in")
     return problems
 

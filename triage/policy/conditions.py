@@ -16,6 +16,7 @@ from triage.policy.registry import Element, Registry, ValidationContext
 from triage.policy.values import (
     INTERVAL_SCHEMA,
     LABEL_LIST_SCHEMA,
+    NONZERO_INTERVAL,
     label_problems,
     parse_interval,
     scope_problem,
@@ -180,6 +181,7 @@ class DateCondition(Condition):
             },
             "newer_than": {
                 **INTERVAL_SCHEMA,
+                "pattern": NONZERO_INTERVAL,
                 "description": "The date is less far back than this (the longer interval "
                 "when both are given).",
             },

@@ -13,8 +13,16 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from triage.policy.actions import comment_needed
 from triage.policy.schema import GROUP_PATH
-from triage.policy.values import INTERVAL_SCHEMA
+from triage.policy.values import (
+    INTERVAL,
+    INTERVAL_SCHEMA,
+    LABEL_PATTERN,
+    NONZERO_INTERVAL,
+    label_problem,
+    scope_problem,
+)
 
 KINDS = {"conditions": "condition", "actions": "action"}
 # What a value in a list or field is called in messages ("unknown finding 'x'").
@@ -96,9 +104,21 @@ def humanise(error: ValidationError) -> list[tuple[list[str | int], str]]:
         if hint:
             return [(path, f"unknown {NOUNS.get(field, field)} '{value}'{hint}")]
         return [(path, f"'{field}' must be one of {', '.join(choices)}, not '{value}'")]
+    if validator == "required" and field == "actions" and schema_value == ["comment"]:
+        # the same sentences as ``actions.conflicts``, which says them when no schema ran
+        return [(path, problem) for problem in comment_needed(value)]
     if validator == "required":
         missing = [name for name in schema_value if name not in value]
         return [(path, f"'{name}' is required") for name in missing]
+    if validator == "pattern" and schema_value == LABEL_PATTERN:
+        # the label rules' own sentence, the same whether the schema or the loader speaks
+        scoped = "missing_scoped_labels" in path
+        problem = scope_problem(value) if scoped else label_problem(value)
+        return [(path, problem or f"'{value}' is not a label name")]
+    if validator == "pattern" and schema_value == NONZERO_INTERVAL:
+        if INTERVAL.search(str(value)):  # 0d: well formed, yet empty
+            return [(path, f"date: newer_than {value} matches nothing: nothing is newer than now")]
+        schema_value = INTERVAL_SCHEMA["pattern"]
     if validator == "pattern":
         hint = PATTERN_HINTS.get(schema_value, f"does not match {schema_value}")
         return [(path, f"'{value}' {hint}")]

@@ -24,6 +24,16 @@ RULE_NAME = {
 }
 
 
+# Actions whose output goes into the rule's note section: without `comment` they do nothing.
+NEEDS_COMMENT: dict[str, dict[str, Any]] = {
+    "suggest": {"if": {"required": ["suggest"]}, "then": {"required": ["comment"]}},
+    "mention": {
+        "if": {"required": ["mention"], "properties": {"mention": {"const": "owner"}}},
+        "then": {"required": ["comment"]},
+    },
+}
+
+
 def _labels(description: str, *examples: list[str]) -> dict[str, Any]:
     return {**LABEL_LIST_SCHEMA, "description": description, "examples": list(examples)}
 
@@ -67,6 +77,8 @@ def policy_schema() -> dict[str, Any]:
                 **ACTIONS.schema(),
                 "minProperties": 1,
                 "description": "What to do to matching epics.",
+                # what the other actions put into the note needs the note's section
+                "allOf": [NEEDS_COMMENT["suggest"], NEEDS_COMMENT["mention"]],
             },
         },
     }

@@ -30,10 +30,16 @@ INTERVAL_SCHEMA = {
     "description": "A count and a unit: d (days), w (weeks), m (30 days) or y (365 days).",
     "examples": ["30d", "2w", "6m", "1y"],
 }
+# An interval of at least one unit: "newer than 0d" would match nothing.
+NONZERO_INTERVAL = r"^0*[1-9]\d*[dwmy]$"
+# What ``label_problem`` refuses, as a pattern editors check while one types: no comma or
+# line break, no leading ~, no space at either end, no empty part around "::".
+LABEL_PATTERN = r"^(?!~)(?!::)(?!.*::\s*::)(?!.*::\s*$)[^\s,](?:[^,\n]*[^\s,])?$"
 LABEL_SCHEMA = {
     "type": "string",
     "minLength": 1,
     "maxLength": 255,
+    "pattern": LABEL_PATTERN,
     "description": "A GitLab label name as shown in the label picker, without the leading ~.",
 }
 LABEL_LIST_SCHEMA = {"type": "array", "items": LABEL_SCHEMA, "minItems": 1, "uniqueItems": True}
