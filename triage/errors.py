@@ -39,12 +39,22 @@ class GitLabError(TriageError):
     run goes on."""
 
 
+NEXT_STEP = "run `triage doctor` to check the settings, the connection and the token"
+
+
 class GitLabUnreachable(GitLabError):
     """No answer from GitLab at all: the name did not resolve, the connection was refused,
     TLS failed or the wait timed out. Still a ``GitLabError``, so one epic's failure mid-run
-    stays that epic's; raised before the first write, it ends the run with its own code."""
+    stays that epic's; raised before the first write, it ends the run with its own code.
+
+    ``url`` never holds credentials; ``cause`` and ``check`` are kept apart so that
+    ``triage doctor`` can show them as its finding and its fix."""
 
     exit_code = EXIT_UNREACHABLE
+
+    def __init__(self, url: str, cause: str, detail: str, check: str) -> None:
+        self.url, self.cause, self.detail, self.check = url, cause, detail, check
+        super().__init__(f"cannot reach GitLab at {url}: {cause} ({detail}); {check}; {NEXT_STEP}")
 
 
 class GitLabAuthError(TriageError):

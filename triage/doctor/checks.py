@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from triage.errors import GitLabAuthError, GitLabError, LLMError, UsageError
+from triage.errors import GitLabAuthError, GitLabError, GitLabUnreachable, LLMError, UsageError
 from triage.gitlab import instance, queries
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import NO_WORK_ITEM_EPICS, group_labels
@@ -76,6 +76,10 @@ def _version(ctx: Context) -> Iterator[Finding]:
         found = instance.version(ctx.gl)
     except GitLabAuthError as exc:
         yield Finding(Status.FAIL, what, str(exc), TOKEN_FIX)
+        ctx.gl = None
+        return
+    except GitLabUnreachable as exc:
+        yield Finding(Status.FAIL, what, f"{exc.cause} ({exc.detail})", exc.check)
         ctx.gl = None
         return
     except GitLabError as exc:

@@ -23,9 +23,9 @@ import requests
 from gql.transport.exceptions import TransportError, TransportQueryError
 
 from triage import __version__
-from triage.errors import GitLabAuthError, GitLabError
+from triage.errors import NEXT_STEP, GitLabAuthError, GitLabError
 from triage.gitlab.transport import RetryingTransport, httpx_flavour
-from triage.gitlab.unreachable import NEXT_STEP, unreachable
+from triage.gitlab.unreachable import unreachable
 from triage.settings import GitLabSettings
 
 USER_AGENT = f"smart-triage/{__version__}"

@@ -7,12 +7,11 @@ one table serves the GraphQL and the REST client alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from triage.errors import GitLabUnreachable
 from triage.settings import safe_url
-
-NEXT_STEP = "run `triage doctor` to check the settings, the connection and the token"
 
 # (cause, words in the exception chain that show it, what to check), first match wins:
 # TLS before "refused" (a TLS failure also ends the connection), DNS before both.
@@ -68,22 +67,33 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         todo += [a for a in current.args if isinstance(a, BaseException)]
 
 
+ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")\]]+")
+
+
+def _detail(exc: BaseException) -> str:
+    """The socket's own words (``[Errno 111] Connection refused``) when the chain has
+    them, else the innermost message: the libraries' wrappers add only noise."""
+    chain = list(_chain(exc))
+    for error in chain:
+        found = ERRNO.search(str(error))
+        if found:
+            return found.group(0).strip()
+    innermost = next((str(e).strip() for e in reversed(chain) if str(e).strip()), "")
+    return _short(innermost or type(exc).__name__)
+
+
 def unreachable(url: str, exc: BaseException) -> GitLabUnreachable | None:
     """The error to raise when ``exc`` means GitLab never answered, else ``None``.
 
     The message names the URL without credentials, the cause and the next step; the
-    exception's own text is kept in brackets for a report to the network's people."""
+    socket's own words are kept in brackets for the network's people."""
     words = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc)).lower()
     for cause, signs, check in CAUSES:
         if any(sign in words for sign in signs):
-            detail = str(exc).strip() or type(exc).__name__
-            return GitLabUnreachable(
-                f"cannot reach GitLab at {safe_url(url)}: {cause} ({type(exc).__name__}: "
-                f"{_short(detail)}); {check}; {NEXT_STEP}"
-            )
+            return GitLabUnreachable(safe_url(url), cause, _detail(exc), check)
     return None
 
 
-def _short(text: str, limit: int = 200) -> str:
+def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
