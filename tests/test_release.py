@@ -151,3 +151,15 @@ def test_check_jsonschema_accepts_the_ci_files_against_gitlabs_ci_schema(tmp_pat
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_ci_file_installs_the_bot_by_a_bare_name():
+    """Each pip install of the bot is a pinned release from the project's registry, or
+    the component's input (whose default is that); the pin moves in all at once."""
+    installs = 0
+    for path in pin_component.PINNED_FILES:
+        for line in re.findall(r"pip install --[^\n]*", path.read_text()):
+            installs += 1
+            assert "inputs.package" in line or pin_component.SPEC.search(line), (path, line)
+        assert pin_component.pin(path.read_text(), "9.9.9", "x/y").count("smart-triage==9.9.9")
+    assert installs == 2
