@@ -124,12 +124,17 @@ def test_init_writes_a_policy_set_that_validates_and_keeps_existing_files(tmp_pa
     assert "kept" in capsys.readouterr().err
 
 
-def test_init_without_groups_names_none_of_the_demo_s(tmp_path, capsys):
+def test_init_without_groups_names_none_of_the_demo_s(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("GITLAB_URL", raising=False)
+    monkeypatch.delenv("CI_SERVER_URL", raising=False)
+    monkeypatch.delenv("GITLAB_TOKEN", raising=False)
     assert main(["init", str(tmp_path)]) == 0
     settings = (tmp_path / "policies" / "settings.yml").read_text()
     assert "acme-corp" not in settings and "cs-ops/triage-reports" not in settings
     assert "  groups: []" in settings and "  # project: group/project" in settings
-    assert main(["validate", str(tmp_path / "policies")]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "policies")]) == 2  # the one thing left
+    assert capsys.readouterr().err.splitlines()[-1] == "1 problem found"
 
 
 def test_init_ci_writes_a_pipeline_that_validates(tmp_path, capsys):

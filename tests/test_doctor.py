@@ -119,7 +119,11 @@ def test_an_unreachable_gitlab_fails_once_and_skips_what_needs_it(monkeypatch, m
     assert result.returncode == 1
     failed = fail_lines(result.stdout)
     assert len(failed) == 1 and "GitLab answers at" in failed[0]
-    assert "fix: check GITLAB_URL" in failed[0]
+    assert (
+        "connection refused: nothing listens there ([Errno 111] Connection refused)" in (failed[0])
+    )
+    assert "fix: check the port in GITLAB_URL and that GitLab is up" in failed[0]
+    assert "triage doctor" not in failed[0]  # it is the command running
     assert "[skip] Groups check: needs a token GitLab accepts" in result.stdout
 
 
@@ -147,9 +151,14 @@ def test_a_missing_summary_project_and_a_typo_in_the_objective_label(
     result = doctor("--policies", str(policies), "--prompts", str(ROOT / "prompts"))
     assert result.returncode == 1
     failed = fail_lines(result.stdout)
-    assert len(failed) == 1 and "Summary project 'cs-ops/no-such-project'" in failed[0]
-    assert "fix: check summary.project" in failed[0]
+    assert len(failed) == 4  # the label in each of the 3 groups, and the project
+    assert "Summary project 'cs-ops/no-such-project'" in failed[-1]
+    assert "fix: check summary.project" in failed[-1]
     assert "[warn] Epics of 'globex': no open epic has the label 'SP Objectve'" in result.stdout
+    assert (
+        "[FAIL] Labels the policies read in 'globex': label 'SP Objectve' does not exist "
+        "(sources.objective_label) (closest: 'SP Objective')" in result.stdout
+    )
 
 
 def test_in_a_ci_job_the_job_token_is_refused_as_gitlab_token(make_sandbox, monkeypatch):

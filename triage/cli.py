@@ -78,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyProblems as problems:
         for problem in problems.problems:
             print(problem, file=sys.stderr)
+            if problem.excerpt:
+                print(problem.excerpt, file=sys.stderr)
         print(
             f"triage: {len(problems.problems)} problem(s) in the policies; nothing was run",
             file=sys.stderr,

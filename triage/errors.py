@@ -11,6 +11,9 @@ EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_CONFIG = 2
 EXIT_UNEXPECTED = 3
+# GitLab could not be reached before anything was written: worth an automatic retry (the
+# CI/CD component's job retries this code), unlike a configuration error.
+EXIT_UNREACHABLE = 4
 
 
 class TriageError(Exception):
@@ -34,6 +37,24 @@ class UsageError(TriageError):
 class GitLabError(TriageError):
     """GitLab refused or failed a request after retries: that epic or group fails, the
     run goes on."""
+
+
+NEXT_STEP = "run `triage doctor` to check the settings, the connection and the token"
+
+
+class GitLabUnreachable(GitLabError):
+    """No answer from GitLab at all: the name did not resolve, the connection was refused,
+    TLS failed or the wait timed out. Still a ``GitLabError``, so one epic's failure mid-run
+    stays that epic's; raised before the first write, it ends the run with its own code.
+
+    ``url`` never holds credentials; ``cause`` and ``check`` are kept apart so that
+    ``triage doctor`` can show them as its finding and its fix."""
+
+    exit_code = EXIT_UNREACHABLE
+
+    def __init__(self, url: str, cause: str, detail: str, check: str) -> None:
+        self.url, self.cause, self.detail, self.check = url, cause, detail, check
+        super().__init__(f"cannot reach GitLab at {url}: {cause} ({detail}); {check}; {NEXT_STEP}")
 
 
 class GitLabAuthError(TriageError):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from triage.apply import EpicResult, Status
+from triage.errors import GitLabUnreachable
 from triage.records import EpicRecord, WriteRecord
 from triage.smart.findings import ELEMENTS
 from triage.smart.stages import stage_of
@@ -90,6 +91,11 @@ class RunReport:
     started: datetime
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    # Not failures, yet worth a look: a group that yielded no objective epic.
+    warnings: list[str] = field(default_factory=list)
+    # Groups that failed because GitLab gave no answer at all (not written out): when
+    # every group did, the run ends as "unreachable", which a CI job may retry.
+    unreachable: list[GitLabUnreachable] = field(default_factory=list, repr=False)
     llm_errors: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     llm: dict[str, Any] = field(default_factory=dict)
@@ -163,6 +169,7 @@ class RunReport:
             "requests": self.requests,
             "llm": {**self.llm, "draft_errors": self.llm_errors},
             "errors": self.errors,
+            "warnings": self.warnings,
             "summary": self.summary,
         }
 

@@ -150,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
         summary=not args.no_summary,
         diff=args.diff,
     )
-    report = run_triage(options, GitLabSettings.from_env, Console(diff=args.diff))
+    console = Console(diff=args.diff)
+    report = run_triage(options, GitLabSettings.from_env, console)
+    console.finish()
     try:
         if args.report:
             report.write(args.report)

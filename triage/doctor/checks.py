@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from triage.errors import GitLabAuthError, GitLabError, LLMError, UsageError
+from triage.errors import GitLabAuthError, GitLabError, GitLabUnreachable, LLMError, UsageError
 from triage.gitlab import instance, queries
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import NO_WORK_ITEM_EPICS, group_labels
@@ -76,6 +76,10 @@ def _version(ctx: Context) -> Iterator[Finding]:
         found = instance.version(ctx.gl)
     except GitLabAuthError as exc:
         yield Finding(Status.FAIL, what, str(exc), TOKEN_FIX)
+        ctx.gl = None
+        return
+    except GitLabUnreachable as exc:
+        yield Finding(Status.FAIL, what, f"{exc.cause} ({exc.detail})", exc.check)
         ctx.gl = None
         return
     except GitLabError as exc:
@@ -157,6 +161,8 @@ def _token(ctx: Context) -> Iterator[Finding]:
 
 
 def _groups(ctx: Context) -> Iterator[Finding]:
+    from triage.doctor.online import closest
+
     assert ctx.gl is not None
     sources = ctx.policies.sources
     for group in ctx.groups:
@@ -169,10 +175,15 @@ def _groups(ctx: Context) -> Iterator[Finding]:
             yield Finding(Status.FAIL, what, str(exc))
             continue
         if not found.exists:
+            try:
+                near = closest(group, instance.visible_groups(ctx.gl))
+            except GitLabError:
+                near = []  # only a suggestion
             yield Finding(
                 Status.FAIL,
                 what,
-                "the group does not exist or the token cannot see it",
+                "the group does not exist or the token cannot see it"
+                + (f" (closest: {', '.join(repr(n) for n in near)})" if near else ""),
                 "check sources.groups in the policies, and make the token's user a member",
             )
         elif not found.work_items:
@@ -234,9 +245,10 @@ def _complexity(ctx: Context) -> Iterator[Finding]:
 
 
 def _labels(ctx: Context) -> Iterator[Finding]:
+    from triage.doctor.online import label_findings  # it builds on this module's Finding
+
     assert ctx.gl is not None and ctx.token is not None
     added = ctx.policies.added_labels()
-    read = [n for n in ctx.policies.labels_used() if n not in added]
     create = ctx.policies.sources.create_missing_labels
     for group in ctx.readable:
         what = f"Labels in '{group}'"
@@ -246,14 +258,9 @@ def _labels(ctx: Context) -> Iterator[Finding]:
             yield Finding(Status.FAIL, what, str(exc))
             continue
         missing = [name for name in added if name not in known]
-        unknown = [name for name in read if name not in known]
-        if unknown:
-            yield Finding(
-                Status.WARN,
-                what,
-                f"the policies read label(s) that do not exist: {', '.join(unknown)}",
-                "a typo in a condition never matches; check the label names",
-            )
+        # the objective label and the labels and scopes conditions read, with the
+        # closest existing names for a typo
+        yield from label_findings(group, known, ctx.policies)
         if not missing:
             yield Finding(Status.PASS, what, f"all {len(added)} label(s) the rules add exist")
             continue

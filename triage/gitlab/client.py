@@ -23,8 +23,9 @@ import requests
 from gql.transport.exceptions import TransportError, TransportQueryError
 
 from triage import __version__
-from triage.errors import GitLabAuthError, GitLabError
+from triage.errors import NEXT_STEP, GitLabAuthError, GitLabError
 from triage.gitlab.transport import RetryingTransport, httpx_flavour
+from triage.gitlab.unreachable import unreachable
 from triage.settings import GitLabSettings
 
 USER_AGENT = f"smart-triage/{__version__}"
@@ -188,24 +189,19 @@ class GitLab:
         except gitlab.GitlabHttpError as exc:
             raise GitLabError(f"HTTP {exc.response_code} from GitLab") from None
         except (TransportError, httpx.HTTPError) as exc:
-            raise GitLabError(self._failed(exc)) from None
+            raise self._failed(exc) from None
         except Exception as exc:  # httpx2's transport errors, timeouts
             if type(exc).__module__.startswith(("httpx", "httpcore", "gql")):
-                raise GitLabError(self._failed(exc)) from None
+                raise self._failed(exc) from None
             raise
 
-    def _failed(self, exc: BaseException) -> str:
+    def _failed(self, exc: BaseException) -> GitLabError:
         """What went wrong in words a user can act on: where, why, and what to check."""
+        found = unreachable(self.settings.url, exc)
+        if found is not None:
+            return found
         kind = type(exc).__name__
         cause = str(exc).strip() or kind
-        if "Connect" in kind or "Connection" in kind:
-            return (
-                f"cannot reach GitLab at {self.settings.url} ({kind}: {cause}); check "
-                "GITLAB_URL, the network and any proxy (HTTPS_PROXY)"
-            )
-        if "Timeout" in kind:
-            return (
-                f"GitLab at {self.settings.url} did not answer in {self.settings.timeout:g} s "
-                f"({kind}); raise TRIAGE_GITLAB_TIMEOUT or try again later"
-            )
-        return f"GitLab request to {self.settings.url} failed ({kind}: {cause})"
+        return GitLabError(
+            f"GitLab request to {self.settings.url} failed ({kind}: {cause}); {NEXT_STEP}"
+        )

@@ -16,6 +16,7 @@ import requests
 from triage.errors import GitLabAuthError, GitLabError
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab
+from triage.gitlab.unreachable import unreachable
 
 # Access levels (GitLab's doc/api/members.md).
 GUEST, PLANNER, REPORTER = 10, 15, 20
@@ -58,8 +59,10 @@ def _get(gl: GitLab, path: str) -> Any:
             return None
         raise GitLabError(f"GET {path}: HTTP {exc.response_code}") from None
     except requests.RequestException as exc:
-        cause = type(exc).__name__
-        raise GitLabError(f"cannot reach {gl.settings.url} ({cause}): {exc}") from None
+        found = unreachable(gl.settings.url, exc)
+        if found is not None:
+            raise found from None
+        raise GitLabError(f"GET {path} failed ({type(exc).__name__}): {exc}") from None
 
 
 def version(gl: GitLab) -> Version:
@@ -128,3 +131,33 @@ def probe_group(gl: GitLab, group: str, objective_label: str, descendants: bool)
     if items is None:
         return GroupProbe(True, False, 0)
     return GroupProbe(True, True, int(items.get("count") or 0))
+
+
+MAX_GROUPS = 1000  # groups listed to suggest a path or to start a policy set from
+
+
+def visible_groups(gl: GitLab, top_level_only: bool = False) -> list[str]:
+    """Full paths of the groups the token's user is a member of (any role), sorted.
+
+    ``min_access_level`` keeps the list to memberships: on GitLab.com, ``GET /groups``
+    alone lists every public group there is (``doc/api/groups.md``)."""
+    params: dict[str, Any] = {"min_access_level": GUEST, "per_page": 100, "order_by": "path"}
+    if top_level_only:
+        params["top_level_only"] = True
+    paths: list[str] = []
+    try:
+        for raw in gl.rest.http_list("/groups", query_data=params, iterator=True):
+            paths.append(str(raw["full_path"]))
+            if len(paths) >= MAX_GROUPS:
+                break
+    except gitlab.GitlabAuthenticationError:
+        raise GitLabAuthError(
+            "GitLab refused the token (GITLAB_TOKEN): is it valid, unexpired, with the api scope?"
+        ) from None
+    except gitlab.GitlabHttpError as exc:
+        raise GitLabError(f"GET /groups: HTTP {exc.response_code}") from None
+    except requests.RequestException as exc:
+        raise unreachable(gl.settings.url, exc) or GitLabError(
+            f"GET /groups failed ({type(exc).__name__})"
+        ) from None
+    return sorted(paths)

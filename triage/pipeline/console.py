@@ -2,6 +2,8 @@
 
 One thread at a time, so lines of different epics never interleave. ``--diff`` adds, for
 each note the plan writes, a unified diff of the note's text on the epic against the new.
+Lines that would repeat for thousands of epics (a rule's limit reached) are folded into
+one line per rule at the end: "limit reached for rule X: 1,504 epics left for next week".
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import difflib
 import sys
 import threading
+from collections import Counter
 from typing import TextIO
 
 from triage.apply import EpicResult, Status
@@ -23,6 +26,7 @@ class Console:
         self.err = err or sys.stderr
         self.diff = diff
         self._lock = threading.Lock()
+        self._limited: Counter[str] = Counter()  # rule -> epics it left for next week
 
     def progress(self, line: str) -> None:
         with self._lock:
@@ -34,8 +38,6 @@ class Console:
         lines = []
         if plan.assessment.skipped:
             lines.append(f"{reference}: skipped, {plan.assessment.skipped}")
-        for rule in plan.limited:
-            lines.append(f"{reference}: {rule} limited: the rule's limit of epics is reached")
         for written in result.writes:
             verb = "would" if written.status is Status.PLANNED else written.status.value
             lines.append(f"{reference}: {verb} {written.write.describe()}")
@@ -43,9 +45,22 @@ class Console:
                 lines += _diff(written.write.previous or "", written.write.body, reference)
         if result.error:
             lines.append(f"{reference}: FAILED: {result.error}")
-        if lines:
-            with self._lock:
+        with self._lock:
+            self._limited.update(plan.limited)
+            if lines:
                 print("\n".join(lines), file=self.out, flush=True)
+
+    def finish(self) -> None:
+        """The folded lines: one per rule whose limit left epics for the next run."""
+        with self._lock:
+            for rule, count in sorted(self._limited.items()):
+                epics = "epic" if count == 1 else "epics"
+                print(
+                    f"limit reached for rule {rule}: {count:,} {epics} left for next week",
+                    file=self.out,
+                    flush=True,
+                )
+            self._limited.clear()
 
 
 def _diff(before: str, after: str, reference: str) -> list[str]:

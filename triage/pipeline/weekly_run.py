@@ -15,7 +15,7 @@ from datetime import datetime
 
 from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
-from triage.errors import GitLabError, UsageError
+from triage.errors import GitLabError, GitLabSetupError, GitLabUnreachable, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import current_username, epic_pages
 from triage.gitlab.writes import LabelDirectory
@@ -209,14 +209,40 @@ def _epics(
                         yield epic
         except GitLabError as exc:
             report.errors.append(f"{group}: {exc}")
+            if isinstance(exc, GitLabUnreachable):
+                report.unreachable.append(exc)
             console.progress(f"{group}: FAILED to read epics: {exc}")
             continue
         console.progress(f"{group}: fetched {fetched} objective epic(s)")
         if fetched == 0:  # a typo in the label scans nothing, silently otherwise
-            console.progress(
-                f"warning: {group}: no open epic has the label "
+            warning = (
+                f"{group}: no open epic has the label "
                 f"'{policies.sources.objective_label}'; check sources.objective_label"
             )
+            report.warnings.append(warning)
+            console.progress(f"warning: {warning}")
+    # With nothing fetched, no epic went to a worker: stopping here writes nothing.
+    _something_to_triage(groups, policies, report)
+
+
+def _something_to_triage(groups: list[str], policies: PolicySet, report: RunReport) -> None:
+    """Stop, before any write, a run that found no objective epic at all.
+
+    Every group answering "none" is almost always a typo in ``sources.objective_label``: a
+    configuration error (exit 2), not a quiet week. Every group failing to connect means
+    GitLab could not be reached: its own exit code, which the CI job retries."""
+    if report.counts["fetched"]:
+        return
+    if report.unreachable and len(report.unreachable) == len(report.errors):
+        raise report.unreachable[0]
+    if report.errors:
+        return  # some groups failed otherwise: exit 1, their errors say why
+    label = policies.sources.objective_label
+    raise GitLabSetupError(
+        f"no open epic in the {len(groups)} group(s) scanned has the label '{label}' "
+        "(sources.objective_label): nothing to triage, nothing was written; check the "
+        "label's name (`triage validate --online` names the closest existing labels)"
+    )
 
 
 def _collect(future: Future[EpicResult], report: RunReport, console: Console) -> None:

@@ -52,9 +52,20 @@ class Comment(Action):
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "template": TEMPLATE_PATH,
-            "body": {"type": "string", "minLength": 1},
-            "internal": {"type": "boolean"},
+            "template": {
+                **TEMPLATE_PATH,
+                "description": "A Markdown file under templates/ beside the policy file.",
+                "examples": ["templates/smart.md"],
+            },
+            "body": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The section's template inline, instead of a template file.",
+            },
+            "internal": {
+                "type": "boolean",
+                "description": "true: an internal note, visible to members of the group only.",
+            },
         },
         "oneOf": [{"required": ["template"]}, {"required": ["body"]}],
     }
@@ -208,8 +219,16 @@ class Suggest(Action):
         "additionalProperties": False,
         "required": ["prompt"],
         "properties": {
-            "prompt": PROMPT_NAME,
-            "allow_confidential": {"type": "boolean"},
+            "prompt": {
+                **PROMPT_NAME,
+                "description": "A prompt file of prompts/, named without .yml.",
+                "examples": ["smart_criteria"],
+            },
+            "allow_confidential": {
+                "type": "boolean",
+                "description": "true: confidential epics are sent to the model too "
+                "(default false: they get no drafted fix).",
+            },
         },
     }
 
@@ -245,12 +264,20 @@ class Summary(Action):
         "additionalProperties": False,
         "required": ["heading"],
         "properties": {
-            "heading": {"type": "string", "minLength": 1, "maxLength": 120},
+            "heading": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 120,
+                "description": "The heading of the summary's section that lists the epic.",
+                "examples": ["Objectives missing SMART parts"],
+            },
             "rank": {
                 "type": "integer",
                 "minimum": 1,
                 "description": "Urgency of the heading, 1 the most urgent; without it, after "
-                "every ranked heading, in rule order.",
+                "every ranked heading, in rule order. Each epic is listed once, under its most "
+                "urgent heading.",
+                "examples": [1],
             },
         },
     }
@@ -281,9 +308,17 @@ def conflicts(actions: dict[str, Any]) -> list[str]:
             )
         elif scope:
             scopes[scope] = label
-    if "mention" in actions and actions["mention"] == "owner" and "comment" not in actions:
+    return problems + comment_needed(actions)
+
+
+def comment_needed(actions: dict[str, Any]) -> list[str]:
+    """Actions that put something into the note's section, in a rule without ``comment``."""
+    if "comment" in actions:
+        return []
+    problems = []
+    if actions.get("mention") == "owner":
         problems.append("actions: 'mention: owner' needs a 'comment' to mention the owner in")
-    if "suggest" in actions and "comment" not in actions:
+    if "suggest" in actions:
         problems.append("actions: 'suggest' needs a 'comment' to put the suggestion in")
     return problems
 

@@ -16,6 +16,7 @@ from triage.policy.registry import Element, Registry, ValidationContext
 from triage.policy.values import (
     INTERVAL_SCHEMA,
     LABEL_LIST_SCHEMA,
+    NONZERO_INTERVAL,
     label_problems,
     parse_interval,
     scope_problem,
@@ -170,9 +171,20 @@ class DateCondition(Condition):
         "required": ["attribute"],
         "anyOf": [{"required": ["older_than"]}, {"required": ["newer_than"]}],
         "properties": {
-            "attribute": {"enum": ["created_at", "updated_at", "due_date"]},
-            "older_than": INTERVAL_SCHEMA,
-            "newer_than": INTERVAL_SCHEMA,
+            "attribute": {
+                "enum": ["created_at", "updated_at", "due_date"],
+                "description": "Which date of the epic; an epic without it does not match.",
+            },
+            "older_than": {
+                **INTERVAL_SCHEMA,
+                "description": "The date is further back than this before the run's clock.",
+            },
+            "newer_than": {
+                **INTERVAL_SCHEMA,
+                "pattern": NONZERO_INTERVAL,
+                "description": "The date is less far back than this (the longer interval "
+                "when both are given).",
+            },
         },
     }
 
@@ -259,7 +271,10 @@ class Findings(Condition):
                 "additionalProperties": False,
                 "minProperties": 1,
                 "maxProperties": 1,
-                "properties": {"any": FINDING_LIST, "all": FINDING_LIST},
+                "properties": {
+                    "any": {**FINDING_LIST, "description": "At least one of these findings."},
+                    "all": {**FINDING_LIST, "description": "Every one of these findings."},
+                },
             },
         ]
     }

@@ -35,6 +35,9 @@ class Problem:
     line: int
     context: str
     message: str
+    # The offending line with a caret under the column (YAML syntax errors), printed
+    # under the one-line message.
+    excerpt: str = ""
 
     def __str__(self) -> str:
         where = f"{self.context}: " if self.context else ""
@@ -109,7 +112,7 @@ class _FileCheck:
                 )
             self.doc = load(self.path.read_text(encoding="utf-8"))
         except YamlSyntaxError as exc:
-            self.problems.append(Problem(self.name, exc.line, "", str(exc)))
+            self.problems.append(Problem(self.name, exc.line, "", str(exc), exc.excerpt))
             return None
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.append(Problem(self.name, 1, "", f"cannot read the file: {exc}"))

@@ -13,8 +13,16 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from triage.policy.actions import comment_needed
 from triage.policy.schema import GROUP_PATH
-from triage.policy.values import INTERVAL
+from triage.policy.values import (
+    INTERVAL,
+    INTERVAL_SCHEMA,
+    LABEL_PATTERN,
+    NONZERO_INTERVAL,
+    label_problem,
+    scope_problem,
+)
 
 KINDS = {"conditions": "condition", "actions": "action"}
 # What a value in a list or field is called in messages ("unknown finding 'x'").
@@ -28,7 +36,7 @@ TYPE_WORDS = {
     "number": "a number",
 }
 PATTERN_HINTS = {
-    INTERVAL.pattern: "is not an interval like 30d, 2w, 6m or 1y",
+    INTERVAL_SCHEMA["pattern"]: "is not an interval like 30d, 2w, 6m or 1y",
     r"^templates/[A-Za-z0-9_./-]+\.md$": "is not a template path like templates/name.md",
     r"^[a-z][a-z0-9_]*$": "is not a prompt name (lowercase letters, digits, underscores)",
     r"^[a-z0-9][a-z0-9-]*$": "is not a rule name (lowercase letters, digits and dashes)",
@@ -96,9 +104,21 @@ def humanise(error: ValidationError) -> list[tuple[list[str | int], str]]:
         if hint:
             return [(path, f"unknown {NOUNS.get(field, field)} '{value}'{hint}")]
         return [(path, f"'{field}' must be one of {', '.join(choices)}, not '{value}'")]
+    if validator == "required" and field == "actions" and schema_value == ["comment"]:
+        # the same sentences as ``actions.conflicts``, which says them when no schema ran
+        return [(path, problem) for problem in comment_needed(value)]
     if validator == "required":
         missing = [name for name in schema_value if name not in value]
         return [(path, f"'{name}' is required") for name in missing]
+    if validator == "pattern" and schema_value == LABEL_PATTERN:
+        # the label rules' own sentence, the same whether the schema or the loader speaks
+        scoped = "missing_scoped_labels" in path
+        problem = scope_problem(value) if scoped else label_problem(value)
+        return [(path, problem or f"'{value}' is not a label name")]
+    if validator == "pattern" and schema_value == NONZERO_INTERVAL:
+        if INTERVAL.search(str(value)):  # 0d: well formed, yet empty
+            return [(path, f"date: newer_than {value} matches nothing: nothing is newer than now")]
+        schema_value = INTERVAL_SCHEMA["pattern"]
     if validator == "pattern":
         hint = PATTERN_HINTS.get(schema_value, f"does not match {schema_value}")
         return [(path, f"'{value}' {hint}")]

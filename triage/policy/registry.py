@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
+import yaml
+
 
 @dataclass(frozen=True)
 class ValidationContext:
@@ -51,6 +53,13 @@ class Element:
     def summary(cls) -> str:
         return (cls.__doc__ or "").strip().splitlines()[0]
 
+    @classmethod
+    def description(cls) -> str:
+        """The docstring before its ``Example:``, as one paragraph per blank line."""
+        doc, _, _ = (cls.__doc__ or "").partition("Example:")
+        paragraphs = [" ".join(p.split()) for p in doc.strip().split("\n\n")]
+        return "\n\n".join(p for p in paragraphs if p).replace("``", "`")
+
 
 E = TypeVar("E", bound=type[Element])
 
@@ -82,11 +91,21 @@ class Registry(Generic[E]):
         return sorted(self._items.items())
 
     def schema(self) -> dict[str, Any]:
-        """A JSON Schema object whose properties are the registered elements."""
+        """A JSON Schema object whose properties are the registered elements.
+
+        Each carries its docstring as ``description`` (the first paragraph, which editors
+        show on hover) and its docstring example as ``examples``, so the help an editor
+        gives is the same text ``policies/README.md`` and the meta-tests hold.
+        """
         return {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                name: {**cls.schema, "description": cls.summary()} for name, cls in self.items()
+                name: {
+                    **cls.schema,
+                    "description": cls.description(),
+                    "examples": [yaml.safe_load(cls.example())[name]],
+                }
+                for name, cls in self.items()
             },
         }

@@ -5,10 +5,43 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+# Python's named groups, ``(?P<name>``, which no ECMA-262 engine reads.
+NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
+
+def schema_pattern(regex: re.Pattern[str] | str) -> str:
+    """``regex`` as a JSON Schema ``pattern``: the one place Python syntax is translated.
+
+    A schema's patterns are ECMA-262 regular expressions (JSON Schema 2020-12, section
+    6.4): editors (yaml-language-server) and check-jsonschema reject the whole schema over
+    one ``(?P<name>...)``. The loader also validates with Python's ``re``, which in turn
+    has no ``(?<name>...)``, so named groups become plain ``(?:...)`` groups, which both
+    read alike; a schema never needs the names.
+    """
+    text = regex.pattern if isinstance(regex, re.Pattern) else regex
+    return NAMED_GROUP.sub("(?:", text)
+
+
 INTERVAL = re.compile(r"^(?P<count>\d+)(?P<unit>[dwmy])$")
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-INTERVAL_SCHEMA = {"type": "string", "pattern": INTERVAL.pattern}
-LABEL_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255}
+INTERVAL_SCHEMA = {
+    "type": "string",
+    "pattern": schema_pattern(INTERVAL),
+    "description": "A count and a unit: d (days), w (weeks), m (30 days) or y (365 days).",
+    "examples": ["30d", "2w", "6m", "1y"],
+}
+# An interval of at least one unit: "newer than 0d" would match nothing.
+NONZERO_INTERVAL = r"^0*[1-9]\d*[dwmy]$"
+# What ``label_problem`` refuses, as a pattern editors check while one types: no comma or
+# line break, no leading ~, no space at either end, no empty part around "::".
+LABEL_PATTERN = r"^(?!~)(?!::)(?!.*::\s*::)(?!.*::\s*$)[^\s,](?:[^,\n]*[^\s,])?$"
+LABEL_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+    "pattern": LABEL_PATTERN,
+    "description": "A GitLab label name as shown in the label picker, without the leading ~.",
+}
 LABEL_LIST_SCHEMA = {"type": "array", "items": LABEL_SCHEMA, "minItems": 1, "uniqueItems": True}
 
 

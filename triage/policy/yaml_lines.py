@@ -30,9 +30,23 @@ class LocatedYaml:
 
 
 class YamlSyntaxError(ValueError):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, excerpt: str = "") -> None:
         super().__init__(message)
         self.line = line
+        self.excerpt = excerpt
+
+
+def excerpt(text: str, line: int, column: int) -> str:
+    """The offending line and a caret under ``column`` (both 0-based), as editors show it.
+
+    A tab is shown as a space so the caret stays under the character it points at."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return ""
+    number = str(line + 1)
+    gutter = " " * len(number)
+    shown = lines[line].replace("\t", " ")
+    return f"  {number} | {shown}\n  {gutter} | {' ' * column}^"
 
 
 MAX_ALIASES = 50  # a policy needs few if any; a few hundred bytes of nested aliases expand
@@ -93,7 +107,9 @@ def load(text: str) -> LocatedYaml:
         context = f"{exc.context}: " if exc.context else ""
         problem = str(exc.problem or exc)
         raise YamlSyntaxError(
-            line, f"YAML syntax error{column}: {context}{problem}{_hint(text, exc)}"
+            line,
+            f"YAML syntax error{column}: {context}{problem}{_hint(text, exc)}",
+            excerpt(text, mark.line, mark.column) if mark else "",
         ) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"YAML syntax error: {exc}") from exc
