@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from triage.errors import EXIT_CONFIG, EXIT_OK
+from triage.errors import EXIT_CONFIG, EXIT_OK, PolicyError
+from triage.llm.kpi_library import load_library
 from triage.policy.loader import PolicyProblems, load_policies
 
 
@@ -41,10 +42,16 @@ def run(args: argparse.Namespace) -> int:
         count = len(problems.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_CONFIG
+    try:
+        library = load_library(policies.policy_dir)
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
     actions = sum(len(rule.actions) for rule in policies.rules)
     print(
         f"ok: {len(policies.files)} file(s), {len(policies.rules)} rule(s), "
-        f"{actions} action(s), {len(policies.labels_used())} label name(s)"
+        f"{actions} action(s), {len(policies.labels_used())} label name(s), "
+        f"{len(library.kpis)} KPI(s) for offline drafts"
     )
     for rule in policies.rules:
         print(f"  {rule.name} ({rule.location})")

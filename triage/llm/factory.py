@@ -1,6 +1,8 @@
-"""Which drafter each prompt gets: the model when a key is set, else the offline template.
+"""Which drafter each prompt gets: the model when a key is set, else the offline drafter
+from the KPI library.
 
-Prompt files are loaded and checked here, before the first request, whichever is used.
+Prompt files and the KPI library (with the policy folder's ``kpis/*.yml``) are loaded and
+checked here, before the first request, whichever is used.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from triage.llm.assessor import ASSESSMENT_PROMPT, OpenAIAssessor
+from triage.llm.kpi_library import load_library
 from triage.llm.offline import OfflineDrafter
 from triage.llm.openai_drafter import LLMBudget, LLMSettings, OpenAIDrafter, make_client
 from triage.llm.prompts import load_prompt
@@ -23,9 +26,11 @@ def make_drafters(
 ) -> tuple[dict[str, Drafter], LLMBudget | None]:
     names = sorted({rule.effects.prompt for rule in policies.rules if rule.effects.prompt})
     prompts = {name: load_prompt(policies.prompts_dir, name) for name in names}
+    library = load_library(policies.policy_dir)
     settings = LLMSettings.from_env(env)
     if settings is None:
-        return {name: OfflineDrafter() for name in names}, None
+        offline = OfflineDrafter(library)
+        return dict.fromkeys(names, offline), None
     budget = LLMBudget(max_calls, max_tokens)
     client = make_client(settings)
     return {name: OpenAIDrafter(settings, prompts[name], budget, client) for name in names}, budget
