@@ -11,6 +11,7 @@ number: everything numeric in a draft was written in the epic.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ MEASURE_FIRST_PREFIX = "measure first: "
 USE_CASE_PREFIX = "UseCase::"
 NUMBER = re.compile(r"\d")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE)
 # A statement of where the customer is today, in prose (the checker's baseline evidence
 # comes first; these find the statements for a second metric).
 NOW_CUES = re.compile(
@@ -196,7 +199,7 @@ class OfflineDrafter:
                     baseline=_quote(baseline) if baseline else MEASURE_FIRST_PREFIX + kpi.measure,
                     target=_quote(target)
                     if target
-                    else f"To agree with the customer: how many {kpi.unit} by {deadline}?",
+                    else f"To agree with the customer: how many {kpi.unit}?",
                     deadline=deadline,
                     why_it_matters=_why(kpi, choice),
                 )
@@ -268,7 +271,7 @@ def _deadline(epic: Epic, check: CheckResult, today: date) -> str:
     if epic.due_date is not None:
         if epic.due_date >= today:
             return epic.due_date.isoformat()
-        return f"a new date (the due date {epic.due_date.isoformat()} has passed)"
+        return "a new date, to agree with the customer: the epic's due date has passed"
     timeline = check.evidence.get("timeline")
     if timeline is not None and timeline.decision is Decision.PRESENT and timeline.text:
         quoted = _squash(timeline.text)
@@ -279,12 +282,16 @@ def _deadline(epic: Epic, check: CheckResult, today: date) -> str:
 
 
 def _dates(text: str) -> list[date]:
+    """The dates ``text`` names: ISO dates, and "Month YYYY" as the month's last day."""
     found = []
     for year, month, day in ISO_DATE.findall(text):
         try:
             found.append(date(int(year), int(month), int(day)))
         except ValueError:
             continue
+    for name, year in MONTH_YEAR.findall(text):
+        month = MONTHS[name.lower()]
+        found.append(date(int(year), month, calendar.monthrange(int(year), month)[1]))
     return found
 
 
