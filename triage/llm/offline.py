@@ -298,4 +298,4 @@ def _dates(text: str) -> list[date]:
 def _why(kpi: Kpi, choice: Choice) -> str:
     words = ", ".join(f'"{w}"' for w in choice.words[:4])
     pointed = f"; proposed for the words {words}" if words else ""
-    return f"{kpi.pillar}: {kpi.name.lower()} is a KPI the handbook names for it{pointed}."
+    return f"{kpi.pillar} (a value pillar of the handbook): {kpi.name}{pointed}."
