@@ -36,3 +36,15 @@ def test_demo_drafts_never_restate_the_title_and_quote_only_the_epic(bot_env, sa
                 ), (epic["title"], baseline)
                 assert deadline
     assert rows >= 6  # every demo objective with a SMART gap got a draft
+
+
+def test_a_use_case_is_suggested_from_the_groups_labels_and_never_applied(bot_env, sandbox):
+    assert main(["run", "--now", DEMO_DAY.isoformat(), "--apply"]) == 0
+    epic = next(
+        e
+        for e in control(sandbox, "state")["epics"]
+        if e["group"] == "initech" and e["iid"] == 3  # "Shift security left", no UseCase
+    )
+    (note,) = [n for n in epic["notes"] if n["author"] == BOT and not n["system"]]
+    assert "Suggested use case: `UseCase::Security`, for the words `security`" in note["body"]
+    assert not any(label.startswith("UseCase::") for label in epic["labels"])

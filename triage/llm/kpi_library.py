@@ -88,7 +88,7 @@ class KpiLibrary:
         return {case for kpi in self.kpis for case in kpi.use_cases}
 
 
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """Longest words first, so "deployment frequency" wins over "deploy". A single word of
     five letters or more also matches as the start of a longer one ("deploy" in
     "deployments"); shorter ones ("ai", "sast") only as whole words, or "ai" would be
@@ -169,7 +169,7 @@ def load_library(policy_dir: Path | None = None) -> KpiLibrary:
                 item["measure"],
                 tuple(item.get("use_cases") or ()),
                 words,
-                _pattern(words),
+                word_pattern(words),
             )
         )
     if problems:

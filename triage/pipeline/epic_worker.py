@@ -11,12 +11,15 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 
 from triage.apply import EpicResult, Writer, apply_plan, planned
 from triage.errors import GitLabError, LLMError, LLMKeyRefused
 from triage.gitlab.reads import comments
 from triage.llm.assessor import OpenAIAssessor
+from triage.llm.kpi_library import KpiLibrary, load_library
 from triage.llm.suggestion import Drafter, render_suggestion
+from triage.llm.use_case import PREFIX, render_use_case, suggest_use_case
 from triage.pipeline.limits import RuleLimits
 from triage.plan.assess import Assessment, assess, last_human_activity
 from triage.plan.marker import Existing, find_existing, fingerprint
@@ -156,6 +159,10 @@ class EpicWorker:
         limited = self.limits.spent(new)
         today = self.now.date()
         plan = plan_epic(assessment, existing, self.templates, today, Drafts(pending=True), limited)
+        use_case = self._use_case(plan) if plan.note_write is not None else ""
+        pending = Drafts(pending=True, use_case=use_case)
+        if use_case:
+            plan = plan_epic(assessment, existing, self.templates, today, pending, limited)
         if self.dry_run:
             return planned(plan, EpicResult(plan))
         if plan.note_write is None:  # labels at most: no draft is needed
@@ -164,16 +171,35 @@ class EpicWorker:
         second = self._second_opinion(assessment, result)
         if second is not None:  # the model's reading may close or open sections
             assessment = second
-            plan = plan_epic(
-                assessment, existing, self.templates, today, Drafts(pending=True), limited
-            )
+            plan = plan_epic(assessment, existing, self.templates, today, pending, limited)
             result.plan = plan
             if plan.note_write is None:
                 return apply_plan(plan, self.writer, result)
-        drafts = self._drafts(plan, result)
+        drafts = replace(self._drafts(plan, result), use_case=use_case)
         plan = plan_epic(assessment, existing, self.templates, today, drafts, limited)
         result.plan = plan
         return apply_plan(plan, self.writer, result)
+
+    @cached_property
+    def kpi_library(self) -> KpiLibrary:
+        """The KPI library (checked before the run's first request by the drafters'
+        factory); its words point to use cases too."""
+        return load_library(self.policies.policy_dir)
+
+    def _use_case(self, plan: EpicPlan) -> str:
+        """The suggested ``UseCase::`` label, for a note that will be written with a section
+        whose template shows it; the group's labels are read once per group and run. A
+        failed read costs the hint, never the epic."""
+        epic = plan.assessment.epic
+        if any(label.startswith(PREFIX) for label in epic.labels):
+            return ""
+        if not any("{use_case}" in self.templates.get(rule, "") for rule in plan.sections):
+            return ""
+        try:
+            labels = self.writer.labels.titles(epic.group)
+        except GitLabError:
+            return ""
+        return render_use_case(suggest_use_case(epic, self.kpi_library, labels))
 
     def _drafts(self, plan: EpicPlan, result: EpicResult) -> Drafts:
         """Drafted fixes for the sections that ask for one; confidential epics only where

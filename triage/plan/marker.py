@@ -25,7 +25,7 @@ from typing import Any
 
 from triage.records import Note
 
-RENDER_VERSION = "2"  # bump when the rendering code changes what a note says
+RENDER_VERSION = "3"  # bump when the rendering code changes what a note says
 NOTE_MARKER = re.compile(
     r"<!-- smart-triage:note fp=(?P<fp>[0-9a-f]+) open=(?P<open>[a-z0-9,-]*) "
     r"fixed=(?P<fixed>[a-z0-9,@-]*) told=(?P<told>[\w:,.-]*) -->"

@@ -78,7 +78,9 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def _values(section: Section, assessment: Assessment, suggestion: str) -> dict[str, str]:
+def _values(
+    section: Section, assessment: Assessment, suggestion: str, use_case: str = ""
+) -> dict[str, str]:
     epic = assessment.epic
     findings = checklist(section.reasons)
     if section.repeated:
@@ -98,6 +100,7 @@ def _values(section: Section, assessment: Assessment, suggestion: str) -> dict[s
         "due_date": epic.due_date.isoformat() if epic.due_date else "not set",
         "found": found_lines(assessment.check),
         "questions": questions(assessment.check),
+        "use_case": use_case,
     }
 
 
@@ -120,6 +123,7 @@ def render_note(
     fixed: Sequence[FixedLine],
     mention: str | None,
     marker: NoteMarker,
+    use_case: str = "",
 ) -> str:
     """The finished note: sections, fixed lines, footer, sanitized as a whole, marker last."""
     if not sections:
@@ -129,7 +133,7 @@ def render_note(
         return f"{sanitize(body)}\n\n{marker.render()}"
     parts = [f"@{mention}: this objective has new findings." if mention else ""]
     for section in sections:
-        values = _values(section, assessment, suggestions.get(section.name, ""))
+        values = _values(section, assessment, suggestions.get(section.name, ""), use_case)
         parts.append(_fill(templates[section.name], values))
     if fixed:
         parts.append(
