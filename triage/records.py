@@ -49,6 +49,7 @@ class Note:
     author: str
     system: bool = False
     updated_at: datetime | None = None
+    reactions: tuple[tuple[str, str], ...] = ()  # (emoji name, username) on the note
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,9 @@ class EpicRecord:
     # Per SMART element: decision, rule, line and the quoted words (no quote on a
     # confidential epic), so a wrong call can be seen and disputed from the report.
     elements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per drafted rule: the drafter, whether the CSM rated the draft useful or wrong (a
+    # reaction on the bot's note) and whether the description adopted it.
+    feedback: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)

@@ -50,6 +50,16 @@ class Project:
 
 
 @dataclass
+class Award:
+    """An emoji reaction (GitLab's ``AwardEmoji``): one per user and name on an awardable."""
+
+    id: int
+    name: str  # without colons: thumbsup, thumbsdown, rocket
+    user: str
+    created_at: datetime
+
+
+@dataclass
 class Note:
     id: int
     body: str
@@ -58,6 +68,7 @@ class Note:
     updated_at: datetime
     system: bool = False
     internal: bool = False
+    awards: list[Award] = field(default_factory=list)
 
 
 @dataclass

@@ -206,13 +206,14 @@ BOT_DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
 # EPICS_PAGE: nodes = 8 scalars + author 2 + namespace 2 + widgets (1 + Labels' labels
 #   (nodes 3 + 1) x (1 + 100 x 0.01) = 8) = 9 -> 1 + 21 = 22; workItems (22 + pageInfo 3
 #   + 1 + 1 sort) x 2 = 54; group + 1 = 55
-# EPIC_NOTES: notes nodes 7 -> notes 8 -> nodes 9; discussions (9 + pageInfo 3 + 1 + 1
-#   Gitaly) x (1 + 100 x 0.05) = 84; widgets 85; workItem 86
+# EPIC_NOTES: awardEmoji (a field without a resolver: no multiplier) = nodes (name 1 + user
+#   2 + 1) + 1 = 5; notes nodes 7 + 5 = 12 -> notes 13 -> nodes 14; discussions (14 +
+#   pageInfo 3 + 1 + 1 Gitaly) x (1 + 100 x 0.05) = 114; widgets 115; workItem 116
 # GROUP_LABELS: labels (pageInfo 3 + nodes 3 + 1) x 2 = 14; group 15
 # CURRENT_USER 2; each mutation 1 + payload (3 + 1) = 5
 EXPECTED = {
     "EPICS_PAGE": 55,
-    "EPIC_NOTES": 86,
+    "EPIC_NOTES": 116,
     "GROUP_LABELS": 15,
     "CURRENT_USER": 2,
     "CREATE_NOTE": 5,

@@ -31,8 +31,9 @@ query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
 }
 """
 
-# The notes of one epic: the bot's markers, and who last did what (system notes record
-# label, title and date changes with their author). Fetched per epic, only when needed.
+# The notes of one epic: the bot's markers, who last did what (system notes record label,
+# title and date changes with their author), and the reactions on each note (a CSM's thumbs
+# up or down on the bot's draft). Fetched per epic, only when needed.
 EPIC_NOTES = """
 query($id: WorkItemID!, $cursor: String) {
   workItem(id: $id) {
@@ -40,7 +41,8 @@ query($id: WorkItemID!, $cursor: String) {
       ... on WorkItemWidgetNotes {
         discussions(filter: ALL_NOTES, first: 100, after: $cursor) {
           pageInfo { hasNextPage endCursor }
-          nodes { notes { nodes { id body system updatedAt author { username } } } }
+          nodes { notes { nodes { id body system updatedAt author { username }
+                              awardEmoji { nodes { name user { username } } } } } }
         }
       }
     }

@@ -107,6 +107,7 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
         for discussion in page["nodes"]:
             for note in discussion["notes"]["nodes"]:
                 author = (note.get("author") or {}).get("username", "")
+                awards = (note.get("awardEmoji") or {}).get("nodes") or []
                 notes.append(
                     Note(
                         note["id"],
@@ -114,6 +115,11 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
                         author,
                         bool(note.get("system")),
                         _time(note.get("updatedAt")),
+                        tuple(
+                            (a["name"], (a.get("user") or {}).get("username", ""))
+                            for a in awards
+                            if a
+                        ),
                     )
                 )
         if not page["pageInfo"]["hasNextPage"]:

@@ -83,6 +83,7 @@ class BotNote:
     id: str
     marker: NoteMarker
     body: str | None = None
+    reactions: tuple[tuple[str, str], ...] = ()  # (emoji, username), when read from GitLab
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def find_existing(notes: Sequence[Note], bot: str) -> Existing:
             continue
         marker = NoteMarker.parse(item.body)
         if marker is not None:
-            note = note or BotNote(item.id, marker, item.body)
+            note = note or BotNote(item.id, marker, item.body, item.reactions)
             continue
         old = LEGACY_MARKER.search(item.body)
         if old:

@@ -16,6 +16,7 @@ from typing import Any
 
 from triage.records import EpicRecord
 from triage.smart.findings import ELEMENTS
+from triage.summary.feedback import FeedbackTally
 
 STAGES = ("Proposed", "Accepted", "Delivered", "Verified")
 AGREED = {"Accepted", "Delivered", "Verified"}  # baseline, criteria, timeline agreed
@@ -91,6 +92,7 @@ class Figures:
     sections: dict[str, Top]
     errors: list[str]
     llm: dict[str, Any]
+    feedback: dict[str, list[int]] = field(default_factory=dict)  # see feedback.py
 
 
 def iso_week(day: date) -> str:
@@ -124,6 +126,7 @@ class Aggregator:
         self.headline = Counter(dict.fromkeys(HEADLINE, 0))
         self.funnel = Counter(dict.fromkeys([*STAGES, "no stage"], 0))
         self.epic_errors = 0
+        self.feedback = FeedbackTally()
 
     def _unit(self, group: str) -> str:
         for root in self.roots:
@@ -154,6 +157,7 @@ class Aggregator:
             self.sections.setdefault(heading, Top(LIST_LIMIT)).add(epic)
         if disagrees(epic):
             self.disagreements.add(epic)
+        self.feedback.add(epic)
 
     def customers(self) -> list[Row]:
         """Per customer: a root's own row, or its subgroups' when the root only holds
@@ -180,6 +184,7 @@ class Aggregator:
             sections=dict(sorted(self.sections.items())),
             errors=errors,
             llm=llm,
+            feedback=self.feedback.counts,
         )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from triage.records import EpicRecord
 from triage.sanitize import sanitize
 from triage.smart.findings import FINDING_KINDS
+from triage.summary.feedback import previous_counts, render_section
 from triage.summary.figures import HEADLINE, STAGES, Figures, Row, Top, disagrees, half_year
 
 BLOCK = re.compile(r"<!-- smart-triage:summary (?P<json>\{.*?\}) -->", re.DOTALL)
@@ -40,6 +41,7 @@ class Previous:
     verified: frozenset[str]
     week: str = ""
     llm: tuple[int, int] = (0, 0)  # LLM calls and tokens spent this week so far
+    feedback: dict[str, list[int]] | None = None  # drafts rated and adopted, per rule
 
 
 def read_previous(body: str | None) -> Previous | None:
@@ -60,6 +62,7 @@ def read_previous(body: str | None) -> Previous | None:
         frozenset(ticked | set(data.get("verified", []))),
         data.get("week", ""),
         (int(llm[0]), int(llm[1])),
+        previous_counts(data),
     )
 
 
@@ -205,6 +208,7 @@ def render(figures: Figures, previous: Previous | None) -> str:
         + int(figures.llm.get("prompt_tokens", 0))
         + int(figures.llm.get("completion_tokens", 0)),
     )
+    lines += render_section(figures.feedback, previous.feedback if previous else None)
     lines += _run_section(figures, week_llm)
     block = {
         "week": figures.week,
@@ -212,6 +216,7 @@ def render(figures: Figures, previous: Previous | None) -> str:
         "window": window,
         "verified": sorted(verified),
         "llm_week": list(week_llm),
+        "feedback": figures.feedback,
     }
     body = sanitize("\n".join(lines).rstrip())
     return f"{body}\n\n<!-- smart-triage:summary {json.dumps(block, sort_keys=True)} -->\n"

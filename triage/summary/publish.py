@@ -65,6 +65,7 @@ def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date
             memory.verified,
             ticks.week if ticks else "",
             ticks.llm if ticks else (0, 0),
+            last.feedback if last else None,
         ),
     )
     if current is not None:
