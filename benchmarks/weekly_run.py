@@ -42,7 +42,7 @@ def policies(folder: Path) -> Path:
         [sys.executable, "-m", "triage", "init", str(folder)], check=True, capture_output=True
     )
     settings = folder / "policies" / "settings.yml"
-    text = re.sub(r"(?m)^  groups: \[.*\]$", "  groups: [success-plans]", settings.read_text())
+    text = re.sub(r"(?m)^  groups: \[.*\].*$", "  groups: [success-plans]", settings.read_text())
     settings.write_text(text)
     # The rules' per-run caps protect a first roll-out; here they would only spread the
     # cold run's writes over several runs.
