@@ -150,6 +150,16 @@ def test_a_wrong_kpi_file_is_refused_with_file_and_line(tmp_path):
     assert result.returncode == 2 and "ours.yml:9" in result.stderr
 
 
+def test_a_kpi_of_an_unknown_pillar_names_the_known_ones(tmp_path):
+    folder = extend(
+        tmp_path,
+        "kpis:\n  - id: x\n    name: X\n    pillar: nowhere\n    unit: u\n    measure: m\n"
+        "    words: [x1]\n",
+    )
+    with pytest.raises(PolicyError, match="unknown pillar 'nowhere' \\(known: cloud, "):
+        load_library(folder)
+
+
 def test_validate_counts_the_kpis():
     result = run_cli("validate", str(POLICIES))
     assert result.returncode == 0 and "KPI(s) for offline drafts" in result.stdout

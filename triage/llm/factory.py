@@ -8,6 +8,7 @@ checked here, before the first request, whichever is used.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from triage.llm.assessor import ASSESSMENT_PROMPT, OpenAIAssessor
 from triage.llm.kpi_library import load_library
@@ -23,13 +24,16 @@ def make_drafters(
     env: Mapping[str, str],
     max_calls: int | None = None,
     max_tokens: int | None = None,
+    today: date | None = None,
 ) -> tuple[dict[str, Drafter], LLMBudget | None]:
+    """A drafter per prompt the rules use; ``today`` is the run's clock (``--now``), which
+    the offline drafter needs to never propose a date that has passed."""
     names = sorted({rule.effects.prompt for rule in policies.rules if rule.effects.prompt})
     prompts = {name: load_prompt(policies.prompts_dir, name) for name in names}
     library = load_library(policies.policy_dir)
     settings = LLMSettings.from_env(env)
     if settings is None:
-        offline = OfflineDrafter(library)
+        offline = OfflineDrafter(library, today)
         return dict.fromkeys(names, offline), None
     budget = LLMBudget(max_calls, max_tokens)
     client = make_client(settings)
