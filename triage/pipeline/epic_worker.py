@@ -13,25 +13,24 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 
-from triage.apply import EpicResult, Status, Writer, apply_plan, planned
+from triage.apply import EpicResult, Writer, apply_plan, planned
 from triage.errors import GitLabError, LLMError, LLMKeyRefused
 from triage.gitlab.reads import comments
 from triage.llm.assessor import OpenAIAssessor
-from triage.llm.feedback import DraftRecord, from_note, update, votes
+from triage.llm.feedback import DraftRecord
 from triage.llm.feedback import drafted as new_draft
 from triage.llm.kpi_library import KpiLibrary, load_library
 from triage.llm.suggestion import Drafter, render_suggestion
 from triage.llm.use_case import PREFIX, render_use_case, suggest_use_case
+from triage.pipeline.draft_feedback import read_feedback, record_feedback
 from triage.pipeline.limits import RuleLimits
 from triage.plan.assess import Assessment, assess, last_human_activity
 from triage.plan.marker import Existing, find_existing, fingerprint
-from triage.plan.planner import Drafts, EpicPlan, WriteKind, plan_epic
+from triage.plan.planner import Drafts, EpicPlan, plan_epic
 from triage.policy.model import PolicySet
 from triage.records import Epic
 from triage.smart.checker import Checker
 from triage.smart.second_opinion import Opinion, merge
-
-NOTE_WRITES = (WriteKind.CREATE_NOTE, WriteKind.UPDATE_NOTE)
 
 
 def _opinions(stored: str) -> dict[str, Opinion] | None:
@@ -85,70 +84,12 @@ class EpicWorker:
                 existing = find_existing(notes, self.writer.bot)
         except GitLabError as exc:
             return EpicResult(EpicPlan(assessment), error=str(exc))
-        stored = self._stored_drafts(epic.id)
-        reactions = None
-        if existing.note is not None and existing.note.body is not None:  # read this run
-            reactions = votes(existing.note.reactions, self.writer.bot)
-            if not stored:  # a lost cache: the note itself says what it drafted
-                drafting = [r.name for r in self.policies.rules if r.effects.prompt]
-                rules = [rule for rule in existing.note.marker.open if rule in drafting]
-                stored = from_note(existing.note.body, rules, epic.description)
-        elif stored and self.writer.cache.changed_since_write(fetched.id, fetched.updated_at):
-            # Reacting does not move the epic's updatedAt, but a person who rates a draft
-            # usually also edits the objective: read the note where the epic changed.
-            try:
-                existing = find_existing(comments(self.writer.gl, epic.id), self.writer.bot)
-            except GitLabError:
-                pass  # the rating waits for another week; the epic goes on
-            else:
-                if existing.note is not None:
-                    reactions = votes(existing.note.reactions, self.writer.bot)
+        existing, stored, reactions = read_feedback(
+            self.writer, self.policies, fetched, epic.description, existing
+        )
         drafted: dict[str, DraftRecord] = {}
         result = self._plan_and_apply(assessment, existing, drafted)
-        return self._feedback(epic, result, stored, reactions, drafted)
-
-    def _stored_drafts(self, epic_id: str) -> dict[str, DraftRecord]:
-        records = (DraftRecord.from_json(text) for text in self.writer.cache.drafts(epic_id))
-        return {record.rule: record for record in records if record is not None}
-
-    def _feedback(
-        self,
-        epic: Epic,
-        result: EpicResult,
-        stored: dict[str, DraftRecord],
-        reactions: tuple[int, int] | None,
-        drafted: dict[str, DraftRecord],
-    ) -> EpicResult:
-        """What became of the drafts on this epic's note: rated (when the note was read),
-        adopted (from the description), for the report; remembered after an applied run.
-
-        A new draft keeps the note's reactions and an adoption already seen: re-drafting
-        follows the very edit that adopted the last draft."""
-        written = any(
-            r.status is Status.DONE and r.write.kind in NOTE_WRITES for r in result.writes
-        )
-        sections = set(result.plan.sections)
-        current = {rule: record for rule, record in stored.items() if rule in sections}
-        current = {rule: update(r, epic.description, reactions) for rule, r in current.items()}
-        if written and not self.dry_run:
-            for rule, record in drafted.items():
-                before = current.get(rule)
-                current[rule] = update(
-                    replace(
-                        record,
-                        up=before.up if before else 0,
-                        down=before.down if before else 0,
-                        adopted=bool(before and before.adopted),
-                    ),
-                    epic.description,
-                    reactions,
-                )
-        if not self.dry_run and current != self._stored_drafts(epic.id):
-            self.writer.cache.remember_drafts(
-                epic.id, {rule: r.to_json() for rule, r in current.items()}, set(current)
-            )
-        result.feedback = [record.report() for _, record in sorted(current.items())]
-        return result
+        return record_feedback(self.writer, self.dry_run, epic, result, stored, reactions, drafted)
 
     def _assess(self, epic: Epic, opinions: Mapping[str, Opinion] | None = None) -> Assessment:
         """The policies' findings; with a second opinion (given, or stored for this very
