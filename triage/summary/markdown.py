@@ -233,7 +233,7 @@ def _run_section(figures: Figures, week_llm: tuple[int, int]) -> list[str]:
         lines.append("")
     llm = figures.llm
     if llm.get("drafter") == "offline template":
-        lines.append("Drafts: offline templates (no LLM configured).")
+        lines.append("Drafts: offline, from the KPI library (no LLM configured).")
     else:
         lines.append(f"LLM drafts this week: {week_llm[0]} calls, {week_llm[1]} tokens.")
         if llm.get("budget_exhausted"):
