@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from triage.cache import WriteCache, Written
 from triage.errors import GitLabError
@@ -40,6 +41,7 @@ class EpicResult:
     error: str | None = None
     llm_calls: int = 0
     llm_error: str | None = None
+    feedback: list[dict[str, Any]] = field(default_factory=list)  # per drafted rule
 
     @property
     def written(self) -> int:

@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS touches (
   epic TEXT PRIMARY KEY, touched TEXT NOT NULL, human TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS opinions (epic TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (
+  epic TEXT NOT NULL, rule TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (epic, rule));
 """
 
 
@@ -161,6 +163,38 @@ class WriteCache:
     def remember_opinion(self, epic: str, key: str, data: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO opinions VALUES (?, ?, ?)", (epic, key, data))
+
+    def changed_since_write(self, epic: str, updated_at: datetime | None) -> bool:
+        """Whether something moved the epic's ``updatedAt`` after the bot's last write to it
+        (a person's edit, comment or label change); False when the bot never wrote to it."""
+        if updated_at is None:
+            return False
+        with self._lock:
+            row = self._db.execute("SELECT touched FROM touches WHERE epic = ?", (epic,)).fetchone()
+        return bool(row) and abs(updated_at - datetime.fromisoformat(row[0])) > SAME_WRITE
+
+    def drafts(self, epic: str) -> list[str]:
+        """The drafts the bot's note on ``epic`` carries, as stored (JSON per rule)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT data FROM drafts WHERE epic = ? ORDER BY rule", (epic,)
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def remember_drafts(self, epic: str, drafts: dict[str, str], keep: set[str]) -> None:
+        """Store ``drafts`` (rule -> JSON) and forget the epic's other rules not in ``keep``
+        (their section is gone or carries no draft any more), in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            rows = self._db.execute("SELECT rule FROM drafts WHERE epic = ?", (epic,)).fetchall()
+            for (rule,) in rows:
+                if rule not in keep and rule not in drafts:
+                    self._db.execute("DELETE FROM drafts WHERE epic = ? AND rule = ?", (epic, rule))
+            for rule, data in drafts.items():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?)", (epic, rule, data)
+                )
+            self._db.execute("COMMIT")
 
     def mark_complete(self) -> None:
         """Say that every epic of the run was recorded (after a whole --apply run), so an

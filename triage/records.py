@@ -53,6 +53,7 @@ class Note:
     updated_at: datetime | None = None
     discussion_id: str | None = None  # the thread it is in, as a reply names it
     internal: bool = False
+    reactions: tuple[tuple[str, str], ...] = ()  # (emoji name, username) on the note
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class EpicRecord:
     owner_name: str | None = None  # display names, for the summary: "CSM North America"
     group_name: str = ""  # the group's full name: "Acme Corp / EMEA"
     snoozed: tuple[str, ...] = ()  # rules switched off by their CSM: "stale-objective (until ...)"
+    # Per drafted rule: the drafter, whether the CSM rated the draft useful or wrong (a
+    # reaction on the bot's note) and whether the description adopted it.
+    feedback: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)

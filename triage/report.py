@@ -65,6 +65,7 @@ def record_of(result: EpicResult) -> EpicRecord:
         error=result.error,
         llm_calls=result.llm_calls,
         llm_error=result.llm_error,
+        feedback=tuple(result.feedback),
         elements={
             element: {
                 "decision": str(assessment.check.decisions.get(element, "missing")),

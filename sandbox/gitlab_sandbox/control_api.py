@@ -59,6 +59,22 @@ def post_load(req: Request) -> Response:
     return Response(201, {"added": added})
 
 
+@router.route("POST", "/award")
+def post_award(req: Request) -> Response:
+    """A person reacts to a note: ``{"note": ID, "user": NAME, "name": "thumbsup"}``."""
+    body = req.json() or {}
+    store = req.store
+    with store.lock:
+        try:
+            _item, note = store.note(int(body["note"]))
+            award = store.award(note, str(body["name"]), str(body["user"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            return error(400, str(exc))
+        except LookupError as exc:
+            return error(404, str(exc))
+    return Response(201, {"id": award.id, "name": award.name, "user": award.user})
+
+
 @router.route("POST", "/reset")
 def post_reset(req: Request) -> Response:
     """Clear the counters; unless ``{"stats_only": true}``, also the data, then re-seed.

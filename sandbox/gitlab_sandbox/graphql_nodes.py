@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from gitlab_sandbox.faults import RateLimiter
-from gitlab_sandbox.model import Label, Note, User, WorkItem
+from gitlab_sandbox.model import Award, Label, Note, User, WorkItem
 from gitlab_sandbox.options import Options
 from gitlab_sandbox.pagination import connection
 from gitlab_sandbox.store import Store
@@ -126,6 +126,19 @@ class NoteNode:
 
     def author(self, info: Info) -> UserNode:
         return UserNode(ctx(info).store.user(self._note.author), ctx(info).base_url)
+
+    def award_emoji(self, info: Info, **page: Any) -> dict[str, Any]:
+        return simple_connection([AwardNode(a) for a in self._note.awards], **page)
+
+
+class AwardNode:
+    def __init__(self, award: Award) -> None:
+        self.key = award.id
+        self._award = award
+        self.name = award.name
+
+    def user(self, info: Info) -> UserNode:
+        return UserNode(ctx(info).store.user(self._award.user), ctx(info).base_url)
 
 
 def discussion_gid(first_note: int) -> str:

@@ -50,6 +50,16 @@ class Project:
 
 
 @dataclass
+class Award:
+    """An emoji reaction (GitLab's ``AwardEmoji``): one per user and name on an awardable."""
+
+    id: int
+    name: str  # without colons: thumbsup, thumbsdown, rocket
+    user: str
+    created_at: datetime
+
+
+@dataclass
 class Note:
     id: int
     body: str
@@ -61,6 +71,7 @@ class Note:
     # The first note of the thread this note replies to; None: it starts its own thread
     # (GitLab wraps every standalone comment in a discussion of its own).
     thread: int | None = None
+    awards: list[Award] = field(default_factory=list)
 
 
 @dataclass

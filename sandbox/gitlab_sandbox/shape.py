@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 
 from gitlab_sandbox.graphql_nodes import iso
-from gitlab_sandbox.model import Artifact, Group, Note, Project, WorkItem
+from gitlab_sandbox.model import Artifact, Award, Group, Note, Project, WorkItem
 from gitlab_sandbox.store import NotFound, Store
 
 
@@ -50,6 +50,7 @@ def _notes_json(notes: list[Note]) -> list[dict[str, Any]]:
             "system": n.system,
             "internal": n.internal,
             "discussion": n.thread or n.id,  # the first note of its thread
+            "awards": [{"name": a.name, "user": a.user} for a in n.awards],
         }
         for n in notes
     ]
@@ -270,6 +271,10 @@ def _load_item(store: Store, kind: str, spec: dict[str, Any], now: datetime) -> 
                 _time(note.get("updated_at"), at),
                 note.get("system", False),
                 note.get("internal", False),
+                awards=[
+                    Award(store.next_id("award"), a["name"], store.user(a["user"]).username, at)
+                    for a in note.get("awards", [])
+                ],
             )
         )
     # An update later than every note can only have been an edit: record it as one, as

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gitlab_sandbox import markdown
-from gitlab_sandbox.model import Artifact, Group, Label, Note, Project, User, WorkItem
+from gitlab_sandbox.model import Artifact, Award, Group, Label, Note, Project, User, WorkItem
 from gitlab_sandbox.quick_actions import QUICK_ACTIONS, run_quick_actions
 
 
@@ -342,6 +342,20 @@ class Store:
         self.count_mentions(text, old, item)
         self.touch(item)
         return NoteOutcome(note, commands, messages)
+
+    def award(self, note: Note, name: str, user: str) -> Award:
+        """React to a note, as GitLab's ``AwardEmoji``: one reaction per user and name
+        (``ValueError`` for a second), and only the note's ``updated_at`` moves
+        (``Note#bump_updated_at`` writes the column without touching the noteable), so the
+        epic's ``updatedAt`` stays where it was."""
+        if any(a.name == name and a.user == user for a in note.awards):
+            raise ValueError("Award Emoji Name has already been taken")
+        if note.system:
+            raise ValueError("system notes cannot be awarded emoji")
+        award = Award(self.next_id("award"), name, self.user(user).username, self.clock())
+        note.awards.append(award)
+        note.updated_at = award.created_at
+        return award
 
     def count_mentions(self, text: str, previous: str, item: WorkItem) -> None:
         """Count the notifications a text sends: only mentions it newly adds notify."""

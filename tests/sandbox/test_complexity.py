@@ -207,13 +207,15 @@ BOT_DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
 #   (nodes 3 + 1) x (1 + 100 x 0.01) = 8) = 9 -> 1 + 23 = 24; workItems (24 + pageInfo 3
 #   + 1 + 1 sort) x 2 = 58; group + 1 = 59 (the widest fragment prices the widgets, so
 #   the assignees' names cost nothing more)
-# EPIC_NOTES: notes nodes 8 -> notes 9 -> nodes 10 + replyId 1 = 11; discussions (11
-#   + pageInfo 3 + 1 + 1 Gitaly) x (1 + 100 x 0.05) = 96; widgets 97; workItem 98
+# EPIC_NOTES: awardEmoji (a field without a resolver: no multiplier) = nodes (name 1 + user
+#   2 + 1) + 1 = 5; notes nodes 8 (with internal) + 5 = 13 -> notes 14 -> nodes 15 +
+#   replyId 1 = 16; discussions (16 + pageInfo 3 + 1 + 1 Gitaly) x (1 + 100 x 0.05) = 126;
+#   widgets 127; workItem 128
 # GROUP_LABELS: labels (pageInfo 3 + nodes 3 + 1) x 2 = 14; group 15
 # CURRENT_USER 2; each mutation 1 + payload (3 + 1) = 5
 EXPECTED = {
     "EPICS_PAGE": 59,
-    "EPIC_NOTES": 98,
+    "EPIC_NOTES": 128,
     "GROUP_LABELS": 15,
     "CURRENT_USER": 2,
     "CREATE_NOTE": 5,

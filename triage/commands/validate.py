@@ -19,7 +19,8 @@ import os
 import sys
 from pathlib import Path
 
-from triage.errors import EXIT_CONFIG, EXIT_OK
+from triage.errors import EXIT_CONFIG, EXIT_OK, PolicyError
+from triage.llm.kpi_library import load_library
 from triage.pipeline.options import top_groups
 from triage.policy import yaml_lines
 from triage.policy.loader import PolicyProblems, load_policies
@@ -96,13 +97,18 @@ def run(args: argparse.Namespace) -> int:
             if problem.excerpt:
                 lines.append(problem.excerpt)
         return _print_problems(lines, len(problems.problems))
+    try:
+        library = load_library(policies.policy_dir)
+    except PolicyError as exc:
+        return _print_problems([str(exc)], 1)
     groups = args.group or list(policies.sources.groups)
     if not groups:
         return _print_problems([groups_left_empty(policies)], 1)
     actions = sum(len(rule.actions) for rule in policies.rules)
     print(
         f"ok: {len(policies.files)} file(s), {len(policies.rules)} rule(s), "
-        f"{actions} action(s), {len(policies.labels_used())} label name(s)"
+        f"{actions} action(s), {len(policies.labels_used())} label name(s), "
+        f"{len(library.kpis)} KPI(s) for offline drafts"
     )
     for rule in policies.rules:
         print(f"  {rule.name} ({rule.location})")

@@ -31,8 +31,9 @@ query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
 }
 """
 
-# The notes of one epic: the bot's markers, and who last did what (system notes record
-# label, title and date changes with their author). Fetched per epic, only when needed.
+# The notes of one epic: the bot's markers, who last did what (system notes record label,
+# title and date changes with their author), and the reactions on each note (a CSM's thumbs
+# up or down on the bot's draft). Fetched per epic, only when needed.
 EPIC_NOTES = """
 query($id: WorkItemID!, $cursor: String) {
   workItem(id: $id) {
@@ -42,7 +43,12 @@ query($id: WorkItemID!, $cursor: String) {
           pageInfo { hasNextPage endCursor }
           nodes {
             replyId
-            notes { nodes { id body system internal updatedAt author { username } } }
+            notes {
+              nodes {
+                id body system internal updatedAt author { username }
+                awardEmoji { nodes { name user { username } } }
+              }
+            }
           }
         }
       }

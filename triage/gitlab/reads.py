@@ -113,6 +113,7 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
         for discussion in page["nodes"]:
             for note in discussion["notes"]["nodes"]:
                 author = (note.get("author") or {}).get("username", "")
+                awards = (note.get("awardEmoji") or {}).get("nodes") or []
                 notes.append(
                     Note(
                         note["id"],
@@ -122,6 +123,11 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
                         _time(note.get("updatedAt")),
                         discussion.get("replyId"),
                         bool(note.get("internal")),
+                        tuple(
+                            (a["name"], (a.get("user") or {}).get("username", ""))
+                            for a in awards
+                            if a
+                        ),
                     )
                 )
         if not page["pageInfo"]["hasNextPage"]:

@@ -139,6 +139,15 @@ class LabelDirectory:
             if isinstance(self._prepared, TriageError):
                 raise self._prepared
 
+    def titles(self, group: str) -> list[str]:
+        """Every label usable in ``group`` (its own and its parents'), read once per run:
+        what the note may suggest, since the bot never suggests a label that does not
+        exist."""
+        with self._lock:
+            if group not in self._cache:
+                self._cache[group] = group_labels(self.gl, group)
+            return list(self._cache[group])
+
     def ids(self, group: str, titles: list[str]) -> list[str]:
         with self._lock:
             if group not in self._cache:

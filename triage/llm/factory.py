@@ -1,13 +1,17 @@
-"""Which drafter each prompt gets: the model when a key is set, else the offline template.
+"""Which drafter each prompt gets: the model when a key is set, else the offline drafter
+from the KPI library.
 
-Prompt files are loaded and checked here, before the first request, whichever is used.
+Prompt files and the KPI library (with the policy folder's ``kpis/*.yml``) are loaded and
+checked here, before the first request, whichever is used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from triage.llm.assessor import ASSESSMENT_PROMPT, OpenAIAssessor
+from triage.llm.kpi_library import load_library
 from triage.llm.offline import OfflineDrafter
 from triage.llm.openai_drafter import LLMBudget, LLMSettings, OpenAIDrafter, make_client
 from triage.llm.prompts import load_prompt
@@ -20,12 +24,17 @@ def make_drafters(
     env: Mapping[str, str],
     max_calls: int | None = None,
     max_tokens: int | None = None,
+    today: date | None = None,
 ) -> tuple[dict[str, Drafter], LLMBudget | None]:
+    """A drafter per prompt the rules use; ``today`` is the run's clock (``--now``), which
+    the offline drafter needs to never propose a date that has passed."""
     names = sorted({rule.effects.prompt for rule in policies.rules if rule.effects.prompt})
     prompts = {name: load_prompt(policies.prompts_dir, name) for name in names}
+    library = load_library(policies.policy_dir)
     settings = LLMSettings.from_env(env)
     if settings is None:
-        return {name: OfflineDrafter() for name in names}, None
+        offline = OfflineDrafter(library, today)
+        return dict.fromkeys(names, offline), None
     budget = LLMBudget(max_calls, max_tokens)
     client = make_client(settings)
     return {name: OpenAIDrafter(settings, prompts[name], budget, client) for name in names}, budget

@@ -36,6 +36,13 @@ class Drafter(Protocol):
     def draft(self, epic: Epic, check: CheckResult) -> Suggestion | None: ...
 
 
+# The question the weekly summary counts the answers to (see triage/llm/feedback.py).
+FEEDBACK_ASK = (
+    "Was this draft useful? React to this note with :thumbsup: if it helped or "
+    ":thumbsdown: if it is wrong; the weekly summary counts both."
+)
+
+
 def render_suggestion(suggestion: Suggestion | None) -> str:
     """The suggestion as a collapsed Markdown block, every string sanitized as LLM output."""
     if suggestion is None or not suggestion.criteria:
@@ -50,7 +57,7 @@ def render_suggestion(suggestion: Suggestion | None) -> str:
         rows.append("| " + " | ".join(cells) + " |")
     why = [f"- {clean(c.why_it_matters)}" for c in suggestion.criteria if c.why_it_matters]
     kind = (
-        "a template to fill in with the customer, not AI"
+        "metrics from the success-plan handbook's KPI library, not AI"
         if suggestion.source == "template"
         else f"drafted by {clean(suggestion.source)}; check every number with the customer"
     )
@@ -66,6 +73,8 @@ def render_suggestion(suggestion: Suggestion | None) -> str:
     parts += [
         "",
         "Copy what fits into the description; this note updates itself.",
+        "",
+        FEEDBACK_ASK,
         "",
         "</details>",
     ]

@@ -11,12 +11,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 
 from triage.apply import EpicResult, Writer, apply_plan, planned
 from triage.errors import GitLabError, LLMError, LLMKeyRefused
 from triage.gitlab.reads import comments
 from triage.llm.assessor import OpenAIAssessor
+from triage.llm.feedback import DraftRecord
+from triage.llm.feedback import drafted as new_draft
+from triage.llm.kpi_library import KpiLibrary, load_library
 from triage.llm.suggestion import Drafter, render_suggestion
+from triage.llm.use_case import PREFIX, render_use_case, suggest_use_case
+from triage.pipeline.draft_feedback import read_feedback, record_feedback
 from triage.pipeline.limits import RuleLimits
 from triage.plan.assess import Assessment, assess, last_human_activity
 from triage.plan.marker import Existing, find_existing, fingerprint
@@ -78,7 +84,12 @@ class EpicWorker:
                 existing = self._reconcile(epic.id, existing, find_existing(notes, self.writer.bot))
         except GitLabError as exc:
             return EpicResult(EpicPlan(assessment), error=str(exc))
-        return self._plan_and_apply(assessment, existing)
+        existing, stored, reactions = read_feedback(
+            self.writer, self.policies, fetched, epic.description, existing
+        )
+        drafted: dict[str, DraftRecord] = {}
+        result = self._plan_and_apply(assessment, existing, drafted)
+        return record_feedback(self.writer, self.dry_run, epic, result, stored, reactions, drafted)
 
     def _assess(self, epic: Epic, opinions: Mapping[str, Opinion] | None = None) -> Assessment:
         """The policies' findings; with a second opinion (given, or stored for this very
@@ -175,7 +186,12 @@ class EpicWorker:
     def _text_missing(existing: Existing) -> bool:
         return existing.note is not None and existing.note.body is None
 
-    def _plan_and_apply(self, assessment: Assessment, existing: Existing) -> EpicResult:
+    def _plan_and_apply(
+        self,
+        assessment: Assessment,
+        existing: Existing,
+        drafted: dict[str, DraftRecord] | None = None,
+    ) -> EpicResult:
         before = existing.open_rules
         new = [
             s.name for s in assessment.sections if s.effects.writes_section and s.name not in before
@@ -193,6 +209,10 @@ class EpicWorker:
             plan = plan_epic(
                 assessment, existing, self.templates, today, Drafts(pending=True), limited
             )
+        use_case = self._use_case(plan) if plan.note_write is not None else ""
+        pending = Drafts(pending=True, use_case=use_case)
+        if use_case:
+            plan = plan_epic(assessment, existing, self.templates, today, pending, limited)
         if self.dry_run:
             return planned(plan, EpicResult(plan))
         if plan.note_write is None:  # labels at most: no draft is needed
@@ -201,18 +221,39 @@ class EpicWorker:
         second = self._second_opinion(assessment, result)
         if second is not None:  # the model's reading may close or open sections
             assessment = second
-            plan = plan_epic(
-                assessment, existing, self.templates, today, Drafts(pending=True), limited
-            )
+            plan = plan_epic(assessment, existing, self.templates, today, pending, limited)
             result.plan = plan
             if plan.note_write is None:
                 return apply_plan(plan, self.writer, result)
-        drafts = self._drafts(plan, result)
+        drafts = replace(self._drafts(plan, result, drafted), use_case=use_case)
         plan = plan_epic(assessment, existing, self.templates, today, drafts, limited)
         result.plan = plan
         return apply_plan(plan, self.writer, result)
 
-    def _drafts(self, plan: EpicPlan, result: EpicResult) -> Drafts:
+    @cached_property
+    def kpi_library(self) -> KpiLibrary:
+        """The KPI library (checked before the run's first request by the drafters'
+        factory); its words point to use cases too."""
+        return load_library(self.policies.policy_dir)
+
+    def _use_case(self, plan: EpicPlan) -> str:
+        """The suggested ``UseCase::`` label, for a note that will be written with a section
+        whose template shows it; the group's labels are read once per group and run. A
+        failed read costs the hint, never the epic."""
+        epic = plan.assessment.epic
+        if any(label.startswith(PREFIX) for label in epic.labels):
+            return ""
+        if not any("{use_case}" in self.templates.get(rule, "") for rule in plan.sections):
+            return ""
+        try:
+            labels = self.writer.labels.titles(epic.group)
+        except GitLabError:
+            return ""
+        return render_use_case(suggest_use_case(epic, self.kpi_library, labels))
+
+    def _drafts(
+        self, plan: EpicPlan, result: EpicResult, drafted: dict[str, DraftRecord] | None = None
+    ) -> Drafts:
         """Drafted fixes for the sections that ask for one; confidential epics only where
         the rule allows sending them to the model."""
         epic, texts, failed = plan.assessment.epic, {}, False
@@ -226,7 +267,7 @@ class EpicWorker:
                 result.llm_error, failed = self.key_refused, True
                 continue
             try:
-                drafted = self.drafters[effects.prompt].draft(epic, plan.assessment.check)
+                suggestion = self.drafters[effects.prompt].draft(epic, plan.assessment.check)
             except LLMKeyRefused as exc:
                 self.key_refused = str(exc)
                 result.llm_error, failed = str(exc), True
@@ -234,6 +275,8 @@ class EpicWorker:
             except LLMError as exc:
                 result.llm_error, failed = str(exc), True
                 continue
-            result.llm_calls += int(bool(drafted and drafted.source != "template"))
-            texts[section.name] = render_suggestion(drafted)
+            result.llm_calls += int(bool(suggestion and suggestion.source != "template"))
+            texts[section.name] = render_suggestion(suggestion)
+            if suggestion is not None and suggestion.criteria and drafted is not None:
+                drafted[section.name] = new_draft(section.name, suggestion, epic.description)
         return Drafts(texts, failed)

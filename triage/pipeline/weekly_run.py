@@ -50,7 +50,11 @@ def run_triage(
     budget = None
     if drafters is None:
         drafters, budget = make_drafters(
-            policies, os.environ, options.max_llm_calls, options.max_llm_tokens
+            policies,
+            os.environ,
+            options.max_llm_calls,
+            options.max_llm_tokens,
+            options.now.date() if options.now else None,
         )
     assessor = make_assessor(policies, os.environ, budget)
     groups = options.groups or list(policies.sources.groups)

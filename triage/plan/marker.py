@@ -94,6 +94,7 @@ class BotNote:
     body: str | None = None
     discussion: str | None = None  # its thread, to reply in when a person rewrote it
     internal: bool = False  # a reply takes this visibility, whatever it asks for
+    reactions: tuple[tuple[str, str], ...] = ()  # (emoji, username), when read from GitLab
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,14 @@ def find_existing(notes: Sequence[Note], bot: str) -> Existing:
         marker = NoteMarker.parse(item.body)
         if marker is not None:
             notes_found.append(
-                BotNote(item.id, marker, item.body, item.discussion_id, item.internal)
+                BotNote(
+                    item.id,
+                    marker,
+                    item.body,
+                    item.discussion_id,
+                    item.internal,
+                    item.reactions,
+                )
             )
             continue
         old = LEGACY_MARKER.search(item.body)

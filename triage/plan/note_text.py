@@ -80,7 +80,9 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def _values(section: Section, assessment: Assessment, suggestion: str) -> dict[str, str]:
+def _values(
+    section: Section, assessment: Assessment, suggestion: str, use_case: str = ""
+) -> dict[str, str]:
     epic = assessment.epic
     findings = checklist(section.reasons)
     if section.repeated:
@@ -100,6 +102,7 @@ def _values(section: Section, assessment: Assessment, suggestion: str) -> dict[s
         "due_date": epic.due_date.isoformat() if epic.due_date else "not set",
         "found": found_lines(assessment.check),
         "questions": questions(assessment.check),
+        "use_case": use_case,
     }
 
 
@@ -123,6 +126,7 @@ def render_note(
     mention: str | None,
     marker: NoteMarker,
     ticks: Mapping[str, str] | None = None,
+    use_case: str = "",
 ) -> str:
     """The finished note: sections, fixed lines, footer, sanitized as a whole, the boxes a
     person ticked ticked again, marker last (with the hash of this very text)."""
@@ -135,7 +139,7 @@ def render_note(
         return _finish(sanitize(body), marker, ticks)
     parts = [f"@{mention}: this objective has new findings." if mention else ""]
     for section in sections:
-        values = _values(section, assessment, suggestions.get(section.name, ""))
+        values = _values(section, assessment, suggestions.get(section.name, ""), use_case)
         parts.append(_fill(templates[section.name], values))
     if fixed:
         parts.append(

@@ -61,6 +61,7 @@ class Drafts:
     texts: Mapping[str, str] = field(default_factory=dict)
     failed: bool = False
     pending: bool = False  # a dry run: drafts are made only when the run applies
+    use_case: str = ""  # the suggested UseCase:: label, for templates with {use_case}
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ def plan_epic(
             mention,
             marker,
             ticked(existing.note.body or "") if existing.note and edit is Edit.TICKS else None,
+            drafts.use_case,
         )
         mentions = (mention,) if mention else ()
         internal = any(s.effects.internal for s in kept)

@@ -39,8 +39,10 @@ class Comment(Action):
     ``body`` is the template inline. Placeholders: ``{findings}`` (the checklist of what
     is missing), ``{found}`` (one quoted line per SMART element found), ``{questions}``
     (elements the checker is unsure of, asked), ``{suggestion}``, ``{title}``, ``{url}``,
-    ``{rule}``, ``{due_date}``. The note mentions the owner at its
-    top (see ``mention``) and says how to opt out at its end, once for all sections.
+    ``{rule}``, ``{due_date}``, ``{use_case}`` (when the objective has no ``UseCase::``
+    label, the group's one its words point to, suggested, never applied). The note
+    mentions the owner at its top (see ``mention``) and says how to opt out at its end,
+    once for all sections.
     ``internal: true`` makes the note internal, visible to members only.
 
     Example:
@@ -70,7 +72,17 @@ class Comment(Action):
         "oneOf": [{"required": ["template"]}, {"required": ["body"]}],
     }
     PLACEHOLDERS = frozenset(
-        ["findings", "found", "questions", "suggestion", "title", "url", "rule", "due_date"]
+        [
+            "findings",
+            "found",
+            "questions",
+            "suggestion",
+            "title",
+            "url",
+            "rule",
+            "due_date",
+            "use_case",
+        ]
     )
     RETIRED = {
         "owner": "the note mentions the owner once, at its top ('mention: owner')",

@@ -33,6 +33,7 @@ class Previous:
     llm: tuple[int, int] = (0, 0)  # LLM calls and tokens spent this week so far
     listed: frozenset[str] | None = None  # references of the epics listed; None: unknown
     trend: tuple[dict[str, Any], ...] = ()  # one entry per week, oldest first
+    feedback: dict[str, list[int]] | None = None  # drafts rated and adopted, per rule
 
 
 def pack(references: list[str]) -> str:
@@ -76,7 +77,23 @@ def read_previous(body: str | None) -> Previous | None:
         (int(llm[0]), int(llm[1])),
         listed,
         trend,
+        feedback_counts(data),
     )
+
+
+def feedback_counts(data: dict[str, Any]) -> dict[str, list[int]] | None:
+    """The drafts' feedback of a summary's block (``feedback.py``); None when it had none."""
+    feedback = data.get("feedback")
+    if not isinstance(feedback, dict):
+        return None
+    counts: dict[str, list[int]] = {}
+    for key, row in feedback.items():
+        if isinstance(row, list) and len(row) == 4:
+            try:
+                counts[str(key)] = [int(v) for v in row]
+            except (TypeError, ValueError):
+                continue
+    return counts
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,7 @@ class Block:
     llm_week: tuple[int, int]
     listed: list[str]
     trend: list[dict[str, Any]] = field(default_factory=list)
+    feedback: dict[str, list[int]] = field(default_factory=dict)
 
     def render(self) -> str:
         data = {
@@ -98,5 +116,6 @@ class Block:
             "llm_week": list(self.llm_week),
             "listed": pack(self.listed),
             "trend": self.trend,
+            "feedback": self.feedback,
         }
         return f"<!-- smart-triage:summary {json.dumps(data, sort_keys=True)} -->"

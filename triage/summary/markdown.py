@@ -318,7 +318,7 @@ def this_run(ctx: Context) -> list[str]:
         lines.append("")
     llm = figures.llm
     if llm.get("drafter") == "offline template":
-        lines.append("Drafts: offline templates (no LLM configured).")
+        lines.append("Drafts: offline, from the KPI library (no LLM configured).")
     else:
         lines.append(f"LLM drafts this week: {week_llm[0]} calls, {week_llm[1]} tokens.")
         if llm.get("budget_exhausted"):
@@ -353,5 +353,6 @@ def render(figures: Figures, previous: Previous | None) -> str:
         llm_week=week_llm,
         listed=figures.listed,
         trend=trend_of(figures),
+        feedback=dict(figures.extra.get("feedback") or {}),
     )
     return f"{body}\n\n{block.render()}\n"
