@@ -14,6 +14,31 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Initiative:
+    """A child issue of an objective: one step of its plan, with an owner and dates.
+
+    Read with the objective in the same page query (the hierarchy widget's children), so
+    knowing the initiatives costs no request per objective."""
+
+    title: str
+    state: str = "opened"  # opened or closed
+    id: str = ""
+    reference: str = ""  # group/project#iid
+    web_url: str = ""
+    assignees: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    start_date: date | None = None
+    due_date: date | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state == "opened"
+
+
+@dataclass(frozen=True)
 class Epic:
     title: str
     description: str = ""
@@ -34,6 +59,9 @@ class Epic:
     label_ids: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (title, gid)
     reference: str = ""
     description_edited_at: datetime | None = None
+    # the child issues read with the epic; ``children`` counts every child item
+    initiatives: tuple[Initiative, ...] = ()
+    closed_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.reference and self.group:
