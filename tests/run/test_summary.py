@@ -127,6 +127,16 @@ def test_the_summary_markdown_is_well_formed(sandbox, env):
     markdown_checks(description)
     assert "1 confidential" in description
     assert "Reduce audit findings" not in description  # the confidential epic's title
+    # initiative gaps per customer: acme-corp has an initiative without owner, one whose
+    # objective's initiatives are all closed, one without date and stale, one without
+    # date (confidential), one overdue (EMEA); globex one objective with all closed
+    gaps = {
+        cells[0]: int(cells[5])
+        for row in description.split("## By customer")[1].split("##")[0].splitlines()
+        if row.startswith("| `")
+        for cells in [[c.strip().strip("`") for c in row.strip("|").split("|")]]
+    }
+    assert gaps == {"acme-corp": 6, "globex": 1, "initech": 0}
 
 
 @pytest.mark.parametrize(

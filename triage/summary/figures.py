@@ -24,6 +24,12 @@ LIST_LIMIT = 50  # epics listed per section of the summary; the report has them 
 ATTENTION_LINKS = 8  # epic links per CSM row
 
 
+def initiative_problems(epic: EpicRecord) -> int:
+    """How many initiative problems the matched rules told of on ``epic``: one per
+    initiative and kind (reason keys ``initiative-...:<reference>``), one for all closed."""
+    return sum(key.startswith(("initiative-", "initiatives-")) for key in epic.reasons)
+
+
 class Top:
     """The first ``limit`` public epics by reference, with counts of all of them and of
     the confidential ones: what a summary lists, in memory that does not grow with N."""
@@ -51,6 +57,7 @@ class Row:
     incomplete: int = 0
     overdue: int = 0
     stale: int = 0
+    initiatives: int = 0  # initiative problems (no owner, no date, overdue, stale, all closed)
     present: int = 0  # SMART elements present, summed over objectives
     attention: Top = field(default_factory=lambda: Top(ATTENTION_LINKS))
 
@@ -65,12 +72,13 @@ class Row:
         self.incomplete += bool(epic.missing)
         self.overdue += overdue
         self.stale += stale
+        self.initiatives += initiative_problems(epic)
         self.present += len(ELEMENTS) - len(epic.missing)
         if epic.rules:
             self.attention.add(epic)
 
     def merge(self, other: Row) -> None:
-        for name in ("objectives", "incomplete", "overdue", "stale", "present"):
+        for name in ("objectives", "incomplete", "overdue", "stale", "initiatives", "present"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for epic in other.attention.items:
             self.attention.add(epic)

@@ -112,6 +112,7 @@ def _rows(rows: list[Row], attention: bool) -> list[list[Any]]:
             r.incomplete,
             r.overdue,
             r.stale,
+            r.initiatives,
             f"{r.completeness}%",
             *([_epic_list(r.attention)] if attention else []),
         ]
@@ -153,7 +154,16 @@ def render(figures: Figures, previous: Previous | None) -> str:
         "## By CSM",
         "",
         *_table(
-            ["CSM", "Objectives", "Incomplete", "Overdue", "Stale", "SMART %", "Needs attention"],
+            [
+                "CSM",
+                "Objectives",
+                "Incomplete",
+                "Overdue",
+                "Stale",
+                "Initiative gaps",
+                "SMART %",
+                "Needs attention",
+            ],
             _rows(figures.csms, attention=True),
         ),
         "",
@@ -162,7 +172,15 @@ def render(figures: Figures, previous: Previous | None) -> str:
         "## By customer",
         "",
         *_table(
-            ["Customer", "Objectives", "Incomplete", "Overdue", "Stale", "SMART %"],
+            [
+                "Customer",
+                "Objectives",
+                "Incomplete",
+                "Overdue",
+                "Stale",
+                "Initiative gaps",
+                "SMART %",
+            ],
             _rows(figures.customers, attention=False),
         ),
         "",
