@@ -124,7 +124,7 @@ def test_validate_command_exit_codes_and_output(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)  # `validate` reads policies/ from the working directory
     ok = run_cli("validate")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("ok: 2 file(s), 13 rule(s)")
+    assert ok.stdout.startswith("ok: 3 file(s), 13 rule(s)")
     bad = write(
         tmp_path,
         "bad.yml",
