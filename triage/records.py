@@ -32,6 +32,7 @@ class Initiative:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     closed_at: datetime | None = None
+    confidential: bool = False
 
     @property
     def open(self) -> bool:

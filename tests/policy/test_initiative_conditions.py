@@ -101,3 +101,9 @@ def test_a_hostile_title_is_quoted_inert():
     text = reasons[0][1]
     assert "https://" not in text
     assert "`/close @all x`" in text
+
+
+def test_a_confidential_initiatives_title_is_not_repeated_in_the_note():
+    target = subject(initiative(1, assignees=(), title="Secret audit fix", confidential=True))
+    text = check("initiative_without_owner", True, target)[1][0][1]
+    assert "Secret" not in text and "`acme/plan#1` (confidential)" in text

@@ -10,7 +10,7 @@ CURRENT_USER = "query { currentUser { username } }"
 # Lower-case: a fragment is not a document of its own.
 _initiative_fragment = """
 fragment Initiative on WorkItem {
-  id title state createdAt updatedAt closedAt webUrl
+  id title state confidential createdAt updatedAt closedAt webUrl
   reference(full: true)
   workItemType { name }
   widgets {

@@ -60,6 +60,7 @@ def initiative_from_node(node: dict[str, Any]) -> Initiative:
         created_at=_time(node.get("createdAt")),
         updated_at=_time(node.get("updatedAt")),
         closed_at=_time(node.get("closedAt")),
+        confidential=bool(node.get("confidential")),
     )
 
 

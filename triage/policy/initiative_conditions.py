@@ -22,7 +22,10 @@ from triage.sanitize import quote
 
 def named(initiative: Initiative) -> str:
     """An initiative as a note names it: its reference and title, both inert (a code span
-    is no link, so the note creates no cross-reference on the issue)."""
+    is no link, so the note creates no cross-reference on the issue). A confidential
+    issue's title is not repeated on an objective that anyone in the group may read."""
+    if initiative.confidential:
+        return f"`{initiative.reference}` (confidential)"
     return f"`{initiative.reference}` {quote(initiative.title, limit=80)}"
 
 
