@@ -93,6 +93,13 @@ query($id: WorkItemID!, $cursor: String) {
 }
 """
 
+# A customer group's display name and page, for the plan report's heading.
+GROUP_INFO = """
+query($path: ID!) {
+  group(fullPath: $path) { fullName webUrl }
+}
+"""
+
 GROUP_LABELS = """
 query($path: ID!, $cursor: String) {
   group(fullPath: $path) {

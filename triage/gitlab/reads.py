@@ -188,3 +188,12 @@ def group_labels(gl: GitLab, group: str) -> dict[str, str]:
         if not page["pageInfo"]["hasNextPage"]:
             return labels
         cursor = page["pageInfo"]["endCursor"]
+
+
+def group_info(gl: GitLab, group: str) -> tuple[str, str]:
+    """A group's full display name and web address."""
+    data = gl.query(queries.GROUP_INFO, {"path": group})
+    found = data.get("group")
+    if found is None:
+        raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
+    return str(found.get("fullName") or group), str(found.get("webUrl") or "")
