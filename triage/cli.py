@@ -19,6 +19,7 @@ from triage import __version__
 from triage.commands import (
     demo,
     doctor,
+    export,
     init,
     init_ci,
     lint,
@@ -37,6 +38,7 @@ COMMANDS: dict[str, ModuleType] = {
     "run": run,
     "summarize": summarize,
     "plan-report": plan_report,
+    "export": export,
     "lint": lint,
     "validate": validate,
     "schema": schema,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from triage.commands.options import add_policies
-from triage.errors import UsageError
+from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import epic_pages, group_info
 from triage.pipeline.options import top_groups
@@ -23,6 +23,7 @@ class Customer:
     group: str
     name: str
     url: str
+    error: str | None = None  # why the group cannot be read; the others still are
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +65,11 @@ def customers(
 ) -> Iterator[tuple[Customer, Iterator[list[Epic]]]]:
     """Each customer group with its open objectives, page by page."""
     for group in groups:
-        name, url = group_info(gl, group)
+        try:
+            name, url = group_info(gl, group)
+        except GitLabError as exc:
+            yield Customer(group, group, "", str(exc)), iter(())
+            continue
         pages = epic_pages(
             gl, group, policies.sources.objective_label, policies.sources.include_subgroups
         )

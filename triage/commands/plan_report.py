@@ -12,6 +12,7 @@ unless --include-confidential. Reads GitLab only; writes nothing there.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from triage.commands import customers
@@ -51,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     try:
         for customer, pages in customers.customers(gl, groups, policies):
+            if customer.error:
+                failed += 1
+                print(f"{customer.group}: left out: {customer.error}", file=sys.stderr)
+                continue
             builder = PlanBuilder(
                 customer.group,
                 customer.name,
@@ -64,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                     builder.add(page)
             except GitLabError as exc:
                 failed += 1
-                print(f"{customer.group}: not written: {exc}")
+                print(f"{customer.group}: left out: {exc}", file=sys.stderr)
                 continue
             plan = write_customer(args.output, builder.build(), args.previous)
             written.append(plan)
