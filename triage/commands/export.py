@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from triage.commands import customers
 from triage.errors import EXIT_OK, EXIT_PARTIAL, GitLabError
@@ -21,10 +23,12 @@ from triage.gitlab.client import GitLab
 from triage.outputs.gainsight import Row, as_json, objectives_csv, row_of, tasks_csv
 from triage.outputs.site import write_text
 from triage.policy.loader import load_policies
+from triage.policy.model import PolicySet
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 
 TARGETS = ("gainsight",)
+FILES = ("gainsight-objectives.csv", "gainsight-tasks.csv", "gainsight.json")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -40,48 +44,68 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    policies = load_policies([args.policies])
-    groups = customers.groups(args, policies)
+def export_gainsight(
+    gl: GitLab,
+    groups: list[str],
+    policies: PolicySet,
+    output: Path,
+    *,
+    today: date,
+    include_confidential: bool = False,
+    out: TextIO | None = None,
+) -> tuple[list[Row], int]:
+    """Write the three files; returns the objectives' rows and how many customers could
+    not be read (named on stderr, the others still exported)."""
+    out = out or sys.stdout
     checker = Checker(policies.synonyms)
-    gl = GitLab(GitLabSettings.from_env())
     rows: list[Row] = []
     left_out = failed = 0
-    try:
-        for customer, pages in customers.customers(gl, groups, policies):
-            if customer.error:
-                failed += 1
-                print(f"{customer.group}: left out: {customer.error}", file=sys.stderr)
-                continue
-            try:
-                for page in customers.objectives(pages, policies):
-                    for epic in page:
-                        if epic.confidential and not args.include_confidential:
-                            left_out += 1
-                            continue
-                        rows.append(
-                            row_of(
-                                epic,
-                                customer.name,
-                                policies.gainsight,
-                                checker,
-                                args.include_confidential,
-                            )
+    for customer, pages in customers.customers(gl, groups, policies):
+        if customer.error:
+            failed += 1
+            print(f"{customer.group}: left out: {customer.error}", file=sys.stderr)
+            continue
+        try:
+            for page in customers.objectives(pages, policies):
+                for epic in page:
+                    if epic.confidential and not include_confidential:
+                        left_out += 1
+                        continue
+                    rows.append(
+                        row_of(
+                            epic, customer.name, policies.gainsight, checker, include_confidential
                         )
-            except GitLabError as exc:
-                failed += 1
-                print(f"{customer.group}: left out: {exc}", file=sys.stderr)
-    finally:
-        gl.close()
-    out: Path = args.output
-    write_text(out / "gainsight-objectives.csv", objectives_csv(rows))
-    write_text(out / "gainsight-tasks.csv", tasks_csv(rows))
-    write_text(out / "gainsight.json", as_json(rows, customers.today(args)))
+                    )
+        except GitLabError as exc:
+            failed += 1
+            print(f"{customer.group}: left out: {exc}", file=sys.stderr)
+    files = [output / name for name in FILES]
+    write_text(files[0], objectives_csv(rows))
+    write_text(files[1], tasks_csv(rows))
+    write_text(files[2], as_json(rows, today))
     tasks = sum(len(r.tasks) for r in rows)
     confidential = f", {left_out} confidential left out" if left_out else ""
     print(
         f"{len(rows)} objective(s) and {tasks} task(s){confidential}: "
-        f"{out / 'gainsight-objectives.csv'}, {out / 'gainsight-tasks.csv'}, "
-        f"{out / 'gainsight.json'}"
+        + ", ".join(map(str, files)),
+        file=out,
     )
+    return rows, failed
+
+
+def run(args: argparse.Namespace) -> int:
+    policies = load_policies([args.policies])
+    groups = customers.groups(args, policies)
+    gl = GitLab(GitLabSettings.from_env())
+    try:
+        _rows, failed = export_gainsight(
+            gl,
+            groups,
+            policies,
+            args.output,
+            today=customers.today(args),
+            include_confidential=args.include_confidential,
+        )
+    finally:
+        gl.close()
     return EXIT_PARTIAL if failed else EXIT_OK

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from triage.commands import customers
 from triage.errors import EXIT_OK, EXIT_PARTIAL, GitLabError
@@ -21,6 +23,7 @@ from triage.gitlab.client import GitLab
 from triage.outputs.plan import CustomerPlan, PlanBuilder
 from triage.outputs.site import slug, write_customer, write_index
 from triage.policy.loader import load_policies
+from triage.policy.model import PolicySet
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 
@@ -42,45 +45,66 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def write_reports(
+    gl: GitLab,
+    groups: list[str],
+    policies: PolicySet,
+    output: Path,
+    *,
+    today: date,
+    previous: Path | None = None,
+    include_confidential: bool = False,
+    out: TextIO | None = None,
+) -> tuple[list[CustomerPlan], int]:
+    """Write every customer's pages and the index; returns the plans written and how many
+    customers could not be read (named on stderr, the others still written)."""
+    out = out or sys.stdout
+    checker = Checker(policies.synonyms)
+    written: list[CustomerPlan] = []
+    failed = 0
+    for customer, pages in customers.customers(gl, groups, policies):
+        if customer.error:
+            failed += 1
+            print(f"{customer.group}: left out: {customer.error}", file=sys.stderr)
+            continue
+        builder = PlanBuilder(
+            customer.group, customer.name, customer.url, today, include_confidential, checker
+        )
+        try:
+            for page in customers.objectives(pages, policies):
+                builder.add(page)
+        except GitLabError as exc:
+            failed += 1
+            print(f"{customer.group}: left out: {exc}", file=sys.stderr)
+            continue
+        plan = write_customer(output, builder.build(), previous)
+        written.append(plan)
+        print(
+            f"{customer.group}: {len(plan.objectives)} objective(s), "
+            f"{len(plan.initiatives)} initiative(s), "
+            f"{'first report' if plan.first else f'{len(plan.changes)} change(s)'}: "
+            f"{output / slug(customer.group) / 'index.html'}",
+            file=out,
+        )
+    index = write_index(output, written)
+    print(f"index of {len(written)} customer(s): {index}", file=out)
+    return written, failed
+
+
 def run(args: argparse.Namespace) -> int:
     policies = load_policies([args.policies])
     groups = customers.groups(args, policies)
-    day = customers.today(args)
-    checker = Checker(policies.synonyms)
     gl = GitLab(GitLabSettings.from_env())
-    written: list[CustomerPlan] = []
-    failed = 0
     try:
-        for customer, pages in customers.customers(gl, groups, policies):
-            if customer.error:
-                failed += 1
-                print(f"{customer.group}: left out: {customer.error}", file=sys.stderr)
-                continue
-            builder = PlanBuilder(
-                customer.group,
-                customer.name,
-                customer.url,
-                day,
-                args.include_confidential,
-                checker,
-            )
-            try:
-                for page in customers.objectives(pages, policies):
-                    builder.add(page)
-            except GitLabError as exc:
-                failed += 1
-                print(f"{customer.group}: left out: {exc}", file=sys.stderr)
-                continue
-            plan = write_customer(args.output, builder.build(), args.previous)
-            written.append(plan)
-            print(
-                f"{customer.group}: {len(plan.objectives)} objective(s), "
-                f"{len(plan.initiatives)} initiative(s), "
-                f"{'first report' if plan.first else f'{len(plan.changes)} change(s)'}: "
-                f"{args.output / slug(customer.group) / 'index.html'}"
-            )
+        _written, failed = write_reports(
+            gl,
+            groups,
+            policies,
+            args.output,
+            today=customers.today(args),
+            previous=args.previous,
+            include_confidential=args.include_confidential,
+        )
     finally:
         gl.close()
-    index = write_index(args.output, written)
-    print(f"index of {len(written)} customer(s): {index}")
     return EXIT_PARTIAL if failed else EXIT_OK
