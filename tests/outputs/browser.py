@@ -61,6 +61,7 @@ class Visit:
 class Browser:
     def __init__(self, binary: str) -> None:
         self.profile = tempfile.mkdtemp(prefix="triage-chromium-")
+        self.drain: threading.Thread | None = None
         self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
@@ -79,7 +80,8 @@ class Browser:
             match = LISTENING.search(line)
             if match:
                 # keep reading what it prints, or a full pipe would stall the browser
-                threading.Thread(target=self.process.stderr.read, daemon=True).start()
+                self.drain = threading.Thread(target=self.process.stderr.read, daemon=True)
+                self.drain.start()
                 return int(match.group(1))
         raise RuntimeError("chromium did not open its debugging port in 30 s")
 
@@ -142,4 +144,8 @@ class Browser:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.drain is not None:
+            self.drain.join(timeout=10)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
         shutil.rmtree(self.profile, ignore_errors=True)

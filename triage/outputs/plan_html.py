@@ -99,14 +99,14 @@ def _initiatives(objective: Objective) -> str:
 
 def _objective(objective: Objective) -> str:
     status = objective.status.replace(" ", "-")
-    due = objective.due_date.isoformat() if objective.due_date else "no due date"
+    due = f"Due {objective.due_date.isoformat()}" if objective.due_date else "No due date"
     done = f"{objective.closed_initiatives} of {len(objective.initiatives)} initiatives done"
     return "\n".join(
         [
             f'<section class="objective" id="{escape(objective.reference)}">',
             f'<h3><a href="{escape(objective.url)}">{escape(objective.title)}</a></h3>',
             f'<p><span class="chip status-{escape(status)}">{escape(objective.status)}</span> '
-            f'<span class="muted">Due {due} · Owner {escape(objective.owner or "not named")} · '
+            f'<span class="muted">{due} · Owner {escape(objective.owner or "not named")} · '
             f"{escape(objective.reference)}</span></p>",
             _stages(objective.stage),
             f"<p>Progress: {progress_bar(objective.progress, done)} "

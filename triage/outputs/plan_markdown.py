@@ -18,7 +18,7 @@ def _cell(text: str) -> str:
 
 
 def _objective(objective: Objective, plan: CustomerPlan) -> list[str]:
-    due = objective.due_date.isoformat() if objective.due_date else "no due date"
+    due = f"due {objective.due_date.isoformat()}" if objective.due_date else "no due date"
     progress = (
         f"{objective.closed_initiatives} of {len(objective.initiatives)} initiatives done "
         f"({objective.progress}%)"
@@ -29,7 +29,7 @@ def _objective(objective: Objective, plan: CustomerPlan) -> list[str]:
         f"### [{_cell(objective.title)}]({objective.url})",
         "",
         f"Status **{objective.status}** · Verifiable Outcome **{objective.stage}** · "
-        f"due {due} · owner {objective.owner or 'not named'} · progress: {progress}",
+        f"{due} · owner {objective.owner or 'not named'} · progress: {progress}",
         "",
         "| SMART | |",
         "|---|---|",
