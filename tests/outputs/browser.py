@@ -113,7 +113,9 @@ class Browser:
                 until(lambda m, n=number: m.get("id") == n)
             send("Page.navigate", url=url)
             until(lambda m: m.get("method") == "Page.loadEventFired")
-            number = send("Runtime.evaluate", expression=expression, returnByValue=True)
+            number = send(
+                "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+            )
             answer = until(lambda m: m.get("id") == number)
             result = answer["result"]
             if "exceptionDetails" in result:

@@ -49,6 +49,12 @@ def test_each_customer_gets_a_self_contained_page_markdown_and_an_index(
         assert title in markdown
     assert markdown.count("| Open |") + markdown.count("| Done |") == 7
     assert "This is the first report" in markdown
+    gantt = markdown.split("```mermaid\n")[1].split("```")[0].splitlines()
+    assert gantt[:2] == ["gantt", "  dateFormat YYYY-MM-DD"]
+    assert f"  Report date {TODAY} : milestone, {TODAY}, 0d" in gantt
+    tasks = [line for line in gantt if " : " in line and "milestone" not in line]
+    assert len(tasks) == 7
+    assert "  Migrate the firmware build farm : crit, 2026-05-18, 166d" in tasks  # overdue
     index = (site / "index.html").read_text()
     assert all(f'href="{slug}/index.html"' in index for slug in ("acme-corp", "globex", "initech"))
 

@@ -4,6 +4,7 @@ a title cannot mention anyone or run a quick action where the Markdown is pasted
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from triage.outputs.plan import CustomerPlan, Objective
@@ -58,6 +59,40 @@ def _objective(objective: Objective, plan: CustomerPlan) -> list[str]:
     return [*lines, ""]
 
 
+MERMAID_STATE = {"done": "done, ", "late": "crit, ", "open": "", "undated": ""}
+
+
+def _mermaid_text(text: str) -> str:
+    """A title as Mermaid's gantt syntax takes it: no ``:``, ``#``, ``;`` or line break."""
+    return " ".join(re.sub(r"[^\w .,()&/'+-]", " ", text).split())[:60] or "untitled"
+
+
+def gantt(plan: CustomerPlan) -> list[str]:
+    """The timeline as a Mermaid Gantt chart, which GitLab draws where the Markdown is
+    shown; the report's date is a milestone (Mermaid's own marker shows the reader's
+    today)."""
+    sections = [o for o in plan.objectives if o.initiatives]
+    if not sections:
+        return []
+    lines = [
+        "```mermaid",
+        "gantt",
+        "  dateFormat YYYY-MM-DD",
+        "  axisFormat %b %Y",
+        f"  Report date {plan.today.isoformat()} : milestone, {plan.today.isoformat()}, 0d",
+    ]
+    for objective in sections:
+        lines.append(f"  section {_mermaid_text(objective.title)}")
+        for i in objective.initiatives:
+            bar = span(i, plan.today)
+            days = max((bar.end - bar.start).days, 1)
+            lines.append(
+                f"  {_mermaid_text(i.title)} : {MERMAID_STATE[bar.kind]}"
+                f"{bar.start.isoformat()}, {days}d"
+            )
+    return [*lines, "```", ""]
+
+
 def render_plan_markdown(plan: CustomerPlan) -> str:
     count = len(plan.objectives)
     lines = [
@@ -77,6 +112,8 @@ def render_plan_markdown(plan: CustomerPlan) -> str:
     else:
         since = plan.previous_date.isoformat() if plan.previous_date else "the last report"
         lines += [f"Since {since}:", "", *(f"- {line}" for line in plan.changes)]
+    if plan.initiatives:
+        lines += ["", "## Timeline of initiatives", "", *gantt(plan)]
     lines += ["", f"## Objectives (today: {plan.today.isoformat()})", ""]
     for objective in plan.objectives:
         lines += _objective(objective, plan)
