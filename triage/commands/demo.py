@@ -129,7 +129,18 @@ def _plans_and_export(args: argparse.Namespace, settings: GitLabSettings) -> Non
     gl = GitLab(settings)
     quiet = io.StringIO()
     try:
-        plans, _ = write_reports(gl, groups, policies, args.plans, today=today, out=quiet)
+        # The demo's plans are dated anew on every start, so an earlier demo's snapshot
+        # would show every date as changed: each demo report is a first report.
+        with tempfile.TemporaryDirectory() as nothing_before:
+            plans, _ = write_reports(
+                gl,
+                groups,
+                policies,
+                args.plans,
+                today=today,
+                previous=Path(nothing_before),
+                out=quiet,
+            )
         rows, _ = export_gainsight(gl, groups, policies, args.gainsight, today=today, out=quiet)
     finally:
         gl.close()
