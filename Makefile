@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n auto
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit sandbox clean
+.PHONY: demo test lint typecheck unit browser sandbox clean
 
 # The sandbox is installed editable after the extra brought it, so the tests run its code
 # as it is in the checkout.
@@ -31,8 +31,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## browser: Debian's chromium for the plan report's browser test, installed when absent
+## (CHROMIUM=/path/to/chrome names another browser instead)
+browser:
+	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

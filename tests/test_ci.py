@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -47,15 +48,24 @@ def test_the_component_declares_its_inputs_and_uses_only_those():
     declared = set(header["spec"]["inputs"])
     used = set(re.findall(r"\$\[\[ inputs\.(\w+) \]\]", json.dumps(jobs)))
     assert used == declared
-    assert jobs["smart-triage-weekly"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    weekly = '$CI_PIPELINE_SOURCE == "schedule" && $SMART_TRIAGE_SCHEDULE != "monthly"'
+    monthly = weekly.replace("!=", "==")
+    rules = {job: spec["rules"][0]["if"] for job, spec in jobs.items() if "rules" in spec}
+    assert rules["smart-triage-weekly"].replace("$[[ inputs.report_schedule ]]", "monthly") == (
+        weekly
+    )
+    assert rules["smart-triage-plan-report"].replace(
+        "$[[ inputs.report_schedule ]]", "monthly"
+    ) == (monthly)
+    assert header["spec"]["inputs"]["report_schedule"]["default"] == "monthly"
     assert jobs["smart-triage-weekly"]["resource_group"] == "smart-triage"
 
 
-def component_script(job: str, inputs: dict[str, str]) -> list[str]:
+def component_script(job: str, inputs: dict[str, str], part: str = "script") -> list[str]:
     header, jobs = yaml.safe_load_all((ROOT / "templates" / "weekly-triage.yml").read_text())
     values = {name: spec.get("default", "") for name, spec in header["spec"]["inputs"].items()}
     values.update(inputs)
-    script = jobs[job]["script"]
+    script = jobs[job][part]
     return [
         re.sub(r"\$\[\[ inputs\.(\w+) \]\]", lambda m: values[m.group(1)], line) for line in script
     ]
@@ -99,6 +109,35 @@ def test_the_scheduled_job_runs_against_the_sandbox(sandbox, tmp_path):
     assert "Weekly triage of customer success plans" in (tmp_path / "summary.md").read_text()
     assert (tmp_path / ".triage" / "state.db").exists()
     assert control(sandbox, "stats")["writes"] > 0
+
+
+def test_the_monthly_report_job_and_the_weekly_export_run_against_the_sandbox(sandbox, tmp_path):
+    groups = ["--group", "acme-corp", "--group", "globex", "--group", "initech"]
+    assert main(["init", str(tmp_path), *groups, "--summary-project", "cs-ops/triage-reports"]) == 0
+    env = {
+        "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "CI": "true",
+        "CI_PIPELINE_SOURCE": "schedule",
+        "SMART_TRIAGE_SCHEDULE": "monthly",
+        "CI_SERVER_URL": sandbox.url,
+        "GITLAB_TOKEN": sandbox.token,
+    }
+    printed = []
+    for _month in range(2):  # the second month compares with the cached first report
+        for line in component_script("smart-triage-plan-report", {}):
+            result = run_line(line, tmp_path, env)
+            assert result.returncode == 0, result.stderr
+            printed.append(result.stdout)
+    assert "acme-corp: 6 objective(s), 7 initiative(s), first report" in printed[0]
+    assert "acme-corp: 6 objective(s), 7 initiative(s), 0 change(s)" in printed[2]
+    assert (tmp_path / "plan-report" / "index.html").exists()
+    assert (tmp_path / ".triage" / "plan-report" / "acme-corp" / "plan.json").exists()
+    (line,) = component_script("smart-triage-weekly", {}, part="after_script")
+    result = run_line(line, tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "gainsight" / "gainsight-objectives.csv").open(newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 12
 
 
 def test_the_plan_job_skips_cleanly_without_a_token(tmp_path):

@@ -33,7 +33,7 @@ def test_the_demo_sandbox_passes_every_check(make_sandbox, monkeypatch):
     assert "FAIL" not in result.stdout and "[warn]" not in result.stdout
     for check in (
         "GitLab answers",
-        "GraphQL cost of a page of epics: score 62 of limit 250",
+        "GraphQL cost of a page of epics: score 102 of limit 250",
         "Token of @smart-triage-bot",
         "Epics of 'globex'",
         "Labels in 'initech'",

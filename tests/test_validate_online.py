@@ -95,5 +95,5 @@ def test_gitlab_unreachable_is_exit_4_and_offline_checks_still_ran(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = run_cli("validate", "--online")
     assert result.returncode == 4
-    assert result.stdout.startswith("ok: 2 file(s), 8 rule(s)")
+    assert result.stdout.startswith("ok: 3 file(s), 13 rule(s)")
     assert "cannot reach GitLab at" in result.stderr and "triage doctor" in result.stderr

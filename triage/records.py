@@ -14,6 +14,32 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Initiative:
+    """A child issue of an objective: one step of its plan, with an owner and dates.
+
+    Read with the objective in the same page query (the hierarchy widget's children), so
+    knowing the initiatives costs no request per objective."""
+
+    title: str
+    state: str = "opened"  # opened or closed
+    id: str = ""
+    reference: str = ""  # group/project#iid
+    web_url: str = ""
+    assignees: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    start_date: date | None = None
+    due_date: date | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    closed_at: datetime | None = None
+    confidential: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.state == "opened"
+
+
+@dataclass(frozen=True)
 class Epic:
     title: str
     description: str = ""
@@ -36,6 +62,9 @@ class Epic:
     description_edited_at: datetime | None = None
     group_name: str = ""  # GitLab's full name of the group: "Acme Corp / EMEA"
     people: tuple[tuple[str, str], ...] = ()  # (username, display name) of author, assignees
+    # the child issues read with the epic; ``children`` counts every child item
+    initiatives: tuple[Initiative, ...] = ()
+    closed_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.reference and self.group:

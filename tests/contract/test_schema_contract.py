@@ -49,6 +49,7 @@ KNOWN_BOT_DOCUMENTS = frozenset(
         "CURRENT_USER",
         "EPICS_PAGE",
         "EPIC_NOTES",
+        "EPIC_CHILDREN",
         "GROUP_LABELS",
         "CREATE_NOTE",
         "UPDATE_NOTE",

@@ -36,6 +36,11 @@ def test_the_default_policies_load_and_encode_the_handbook():
         "vo-stage-ahead-of-content",
         "verified-without-impact",
         "objective-without-initiatives",
+        "initiative-without-owner",
+        "initiative-without-due-date",
+        "initiative-overdue",
+        "initiative-stale",
+        "initiatives-all-closed",
     ]
     assert policies.sources.objective_label == "SP Objective"
     assert policies.sources.exclude_labels == ("triage::ignore",)
@@ -119,7 +124,7 @@ def test_validate_command_exit_codes_and_output(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)  # `validate` reads policies/ from the working directory
     ok = run_cli("validate")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("ok: 2 file(s), 8 rule(s)")
+    assert ok.stdout.startswith("ok: 3 file(s), 13 rule(s)")
     bad = write(
         tmp_path,
         "bad.yml",

@@ -3,6 +3,7 @@ creates for them, what the note says, and what the summary counts."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -68,7 +69,7 @@ def test_a_snooze_label_switches_one_rule_off_and_the_summary_counts_it(sandbox,
     assert run_on(DEMO_DAY, "--state", state) == 0
     note = note_of(sandbox, "acme-corp&4")
     assert "`triage snooze: stale-objective`" in note  # the note says how
-    assert "triage: snooze stale-objective until YYYY-MM-DD" in note
+    assert re.search(r"`triage: snooze [a-z-]+ until YYYY-MM-DD`", note)
     add_label(sandbox, "acme-corp&4", snooze_label("stale-objective"))
     assert run_on(DEMO_DAY + timedelta(days=7), "--state", state) == 0
     note = note_of(sandbox, "acme-corp&4")

@@ -54,7 +54,7 @@ def test_one_issue_per_week_updated_in_place_then_closed_next_week(sandbox, env,
     # next week's figures are compared with last week's
     assert "Compared with the summary of 2026-W47." in new["description"]
     assert "| Objectives scanned | 14 | 0 |" in new["description"]
-    assert "| Need attention: new since last week | 0 | -11 |" in new["description"]
+    assert "| Need attention: new since last week | 0 | -13 |" in new["description"]
 
 
 def test_ticked_verification_boxes_survive_a_rerun(sandbox, env):
@@ -124,6 +124,19 @@ def test_the_summary_markdown_is_well_formed(sandbox, env):
     markdown_checks(description)
     assert "1 confidential" in description
     assert "Reduce audit findings" not in description  # the confidential epic's title
+    # initiative gaps per customer: acme-corp has an initiative without owner, one whose
+    # objective's initiatives are all closed, one without date and stale, one without
+    # date (confidential), one overdue (EMEA); globex one objective with all closed
+    table = description.split("## By customer")[1].split("\n## ")[0].splitlines()
+    header = [c.strip() for c in table[2].strip("|").split("|")]
+    column = header.index("Initiative gaps")
+    gaps = {
+        re.search(r"\[([^\]]+)\]\(", cells[0]).group(1): int(cells[column])  # type: ignore[union-attr]
+        for row in table[4:]
+        if row.startswith("| ")
+        for cells in [[c.strip() for c in row.strip("|").split("|")]]
+    }
+    assert gaps == {"acme-corp": 6, "globex": 1, "initech": 0}
 
 
 @pytest.mark.parametrize(

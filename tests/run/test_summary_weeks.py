@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import DEMO_DAY, control
 from tests.run.test_summary import run_on, summaries
-from tests.run.test_weekly_run import edit_description
+from tests.run.test_weekly_run import edit_description, graphql
 from triage.cli import main
 from triage.summary.block import BLOCK, unpack
 
@@ -36,6 +36,7 @@ CSM_COLUMNS = (
     "stale",
     "opted_out",
     "snoozed",
+    "initiatives",
 )
 
 
@@ -141,6 +142,22 @@ def test_a_second_week_shows_two_fixed_epics_per_csm(sandbox, env, tmp_path):
         COMPLETE.format(what="Move the EMEA teams off Jenkins.", owner="csm.emea"),
         due="2027-03-31",
     )
+    # ... and the overdue initiative of the EMEA objective gets a date ahead
+    issue = next(
+        i
+        for i in control(sandbox, "state")["issues"]
+        if i["project"] == "acme-corp/emea/success-plan" and i["iid"] == 2
+    )
+    graphql(
+        sandbox,
+        "mutation($input: WorkItemUpdateInput!) { workItemUpdate(input: $input) { errors } }",
+        {
+            "input": {
+                "id": f"gid://gitlab/WorkItem/{issue['id']}",
+                "startAndDueDateWidget": {"dueDate": "2027-03-31"},
+            }
+        },
+    )
     assert run_on(DEMO_DAY + timedelta(days=7), "--state", state) == 0
     second = max(summaries(sandbox), key=lambda i: i["iid"])["description"]
     data = check_agreement(second)
@@ -180,5 +197,5 @@ def test_a_dry_runs_summary_file_compares_with_the_published_summary(sandbox, en
     text = preview.read_text()
     assert "Compared with the summary of 2026-W47." in text
     assert "| Objectives scanned | 14 | 0 |" in text
-    assert "| Need attention: still open from last week | 11 | +11 |" in text
+    assert "| Need attention: still open from last week | 13 | +13 |" in text
     assert control(sandbox, "stats")["writes"] == 0  # a dry run still writes nothing

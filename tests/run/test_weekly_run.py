@@ -33,8 +33,8 @@ def triage_run(*args: str) -> int:
 BOT = "smart-triage-bot"
 # The demo seed's epics that need a note, and the owners the first run must mention: the
 # first assignee of each epic with a finding of a ``mention: owner`` rule (smart-objective,
-# overdue-objective, vo-stage-ahead-of-content), once per epic.
-NOTED = 10
+# overdue-objective, vo-stage-ahead-of-content, initiative-overdue), once per epic.
+NOTED = 13
 FIRST_MENTIONS = {"csm.north": 2, "csm.emea": 1, "csm.south": 3}
 
 
@@ -128,7 +128,17 @@ def test_one_note_per_epic_each_finding_once_then_a_rerun_writes_nothing(sandbox
         "required-labels",
         "stale-objective",
     }
-    assert not any(ref in notes for ref in ("acme-corp&1", "globex&1", "initech&2"))
+    assert "initech&2" not in notes  # opted out
+    # initiatives (child issues) are judged in the same page query and the same note
+    assert notes["acme-corp&1"][0]["open"] == {"initiative-without-owner"}
+    assert (
+        "- [ ] Initiative `acme-corp/success-plan#2` `Migrate the payments service to the "
+        "template` has no owner" in notes["acme-corp&1"][0]["body"]
+    )
+    assert {"initiative-without-due-date", "initiative-stale"} <= notes["acme-corp&4"][0]["open"]
+    assert "initiative-overdue" in notes["acme-corp/emea&1"][0]["open"]
+    for all_closed in ("acme-corp&2", "globex&1"):
+        assert "initiatives-all-closed" in notes[all_closed][0]["open"]
     for ref, (note,) in notes.items():  # no finding stated twice on any epic
         items = [line for line in note["body"].splitlines() if line.startswith("- [ ] ")]
         assert len(items) == len(set(items)), ref

@@ -49,7 +49,11 @@ def test_state_lists_everything_in_the_documented_shape(sandbox):
     confidential = [e["title"] for e in state["epics"] if e["confidential"]]
     assert confidential == ["Reduce audit findings before the SOX review"]
     epic = next(e for e in state["epics"] if e["group"] == "acme-corp" and e["iid"] == 1)
-    assert epic["children"] == ["acme-corp/success-plan#1", "acme-corp/success-plan#2"]
+    assert epic["children"] == [
+        "acme-corp/success-plan#1",
+        "acme-corp/success-plan#2",
+        "acme-corp/success-plan#5",
+    ]
     assert epic["assignees"] == ["csm.north"]
     assert epic["due_date"] == "2027-03-31"
 

@@ -81,7 +81,7 @@ def test_the_documented_epics_query_returns_demo_epics_with_their_widgets(gq):
     assert [a["username"] for a in assignees] == ["csm.north"]
     assert widget(epic, "WorkItemWidgetStartAndDueDate")["dueDate"] == "2027-03-31"
     children = widget(epic, "WorkItemWidgetHierarchy")["children"]["nodes"]
-    assert [c["workItemType"]["name"] for c in children] == ["Issue", "Issue"]
+    assert [c["workItemType"]["name"] for c in children] == ["Issue", "Issue", "Issue"]
     discussions = widget(epic, "WorkItemWidgetNotes")["discussions"]["nodes"]
     assert [d["notes"]["nodes"][0]["author"]["username"] for d in discussions] == [
         "acme.platform-lead"

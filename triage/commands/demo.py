@@ -13,15 +13,21 @@ import io
 import json
 import tempfile
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage.commands import sandbox_extra
+from triage.commands.export import export_gainsight
 from triage.commands.options import add_policies
+from triage.commands.plan_report import write_reports
 from triage.errors import EXIT_OK
+from triage.gitlab.client import GitLab
+from triage.outputs.site import slug
 from triage.pipeline.console import Console
-from triage.pipeline.options import RunOptions
+from triage.pipeline.options import RunOptions, top_groups
 from triage.pipeline.weekly_run import run_triage
+from triage.policy.loader import load_policies
 from triage.report import RunReport
 from triage.settings import GitLabSettings, Secret
 from triage.smart.findings import ELEMENTS, FINDING_KINDS
@@ -38,6 +44,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=Path("demo-report.json"),
         metavar="PATH",
         help="where to write the report (default: demo-report.json)",
+    )
+    parser.add_argument(
+        "--plans",
+        type=Path,
+        default=Path("demo-plan-report"),
+        metavar="DIR",
+        help="where to write the customers' success-plan reports (default: demo-plan-report/)",
+    )
+    parser.add_argument(
+        "--gainsight",
+        type=Path,
+        default=Path("demo-gainsight"),
+        metavar="DIR",
+        help="where to write the Gainsight export (default: demo-gainsight/)",
     )
     parser.add_argument(
         "--serve", action="store_true", help="keep the sandbox running afterwards, to look around"
@@ -100,6 +120,47 @@ def describe(report: RunReport) -> str:
     return "\n".join(lines)
 
 
+def _plans_and_export(args: argparse.Namespace, settings: GitLabSettings) -> None:
+    """The customers' success-plan reports and the Gainsight export, as a CSM hands them
+    on, and where to open them."""
+    policies = load_policies([args.policies])
+    groups = top_groups(list(policies.sources.groups), policies.sources.include_subgroups)
+    today = datetime.now(UTC).date()
+    gl = GitLab(settings)
+    quiet = io.StringIO()
+    try:
+        # The demo's plans are dated anew on every start, so an earlier demo's snapshot
+        # would show every date as changed: each demo report is a first report.
+        with tempfile.TemporaryDirectory() as nothing_before:
+            plans, _ = write_reports(
+                gl,
+                groups,
+                policies,
+                args.plans,
+                today=today,
+                previous=Path(nothing_before),
+                out=quiet,
+            )
+        rows, _ = export_gainsight(gl, groups, policies, args.gainsight, today=today, out=quiet)
+    finally:
+        gl.close()
+    print("\nSuccess-plan reports (triage plan-report), to open in a browser:")
+    for plan in plans:
+        page = (args.plans / slug(plan.group) / "index.html").resolve()
+        print(
+            f"  {plan.name}: {len(plan.objectives)} objectives, "
+            f"{len(plan.initiatives)} initiatives: {page.as_uri()}"
+        )
+    print(f"  all customers: {(args.plans / 'index.html').resolve().as_uri()}")
+    print(f"  the same as Markdown: {args.plans}/<customer>/plan.md")
+    tasks = sum(len(row.tasks) for row in rows)
+    print(
+        f"Gainsight export (triage export gainsight): {len(rows)} objectives, {tasks} tasks: "
+        f"{args.gainsight / 'gainsight-objectives.csv'}, "
+        f"{args.gainsight / 'gainsight-tasks.csv'}, {args.gainsight / 'gainsight.json'}"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     sandbox = sandbox_extra.load().Sandbox(seed="demo").start()
     settings = GitLabSettings(
@@ -137,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nThe weekly summary issue for managers ({summary['url']}):\n")
         print(_issue_description(sandbox, summary["url"]))
     print(f"\nReport: {args.report}")
+    _plans_and_export(args, settings)
     if args.serve:
         print(
             f"\nThe sandbox keeps running at {sandbox.url} (token {sandbox.token}); "

@@ -5,9 +5,26 @@ from __future__ import annotations
 
 CURRENT_USER = "query { currentUser { username } }"
 
+# A child item of an objective, as the report, the export and the initiative conditions
+# read it. Initiatives are issues; child epics come back too and are told by their type.
+# Lower-case: a fragment is not a document of its own.
+_initiative_fragment = """
+fragment Initiative on WorkItem {
+  id title state confidential createdAt updatedAt closedAt webUrl
+  reference(full: true)
+  workItemType { name }
+  widgets {
+    ... on WorkItemWidgetAssignees { assignees { nodes { username } } }
+    ... on WorkItemWidgetLabels { labels { nodes { title } } }
+    ... on WorkItemWidgetStartAndDueDate { startDate dueDate }
+  }
+}
+"""
+
 # One page of open objective epics with the widgets the checks read. Sorted by creation so
 # the keyset cursor never moves while the bot comments on epics of earlier pages.
-EPICS_PAGE = """
+EPICS_PAGE = (
+    """
 query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
   group(fullPath: $path) {
     workItems(types: [EPIC], state: opened, includeDescendants: $descendants,
@@ -23,13 +40,41 @@ query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
           ... on WorkItemWidgetLabels { labels { nodes { id title } } }
           ... on WorkItemWidgetAssignees { assignees { nodes { username name } } }
           ... on WorkItemWidgetStartAndDueDate { startDate dueDate }
-          ... on WorkItemWidgetHierarchy { children(first: 1) { count } }
+          ... on WorkItemWidgetHierarchy {
+            children(first: 100) {
+              count
+              pageInfo { hasNextPage endCursor }
+              nodes { ...Initiative }
+            }
+          }
         }
       }
     }
   }
 }
 """
+    + _initiative_fragment
+)
+
+# The children of one objective after the first 100 the page query brought: only for an
+# objective with more than 100 child items, so almost never.
+EPIC_CHILDREN = (
+    """
+query($id: WorkItemID!, $cursor: String) {
+  workItem(id: $id) {
+    widgets {
+      ... on WorkItemWidgetHierarchy {
+        children(first: 100, after: $cursor) {
+          pageInfo { hasNextPage endCursor }
+          nodes { ...Initiative }
+        }
+      }
+    }
+  }
+}
+"""
+    + _initiative_fragment
+)
 
 # The notes of one epic: the bot's markers, who last did what (system notes record label,
 # title and date changes with their author), and the reactions on each note (a CSM's thumbs
@@ -54,6 +99,13 @@ query($id: WorkItemID!, $cursor: String) {
       }
     }
   }
+}
+"""
+
+# A customer group's display name and page, for the plan report's heading.
+GROUP_INFO = """
+query($path: ID!) {
+  group(fullPath: $path) { fullName webUrl }
 }
 """
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from triage.errors import GitLabError
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab
-from triage.records import Epic, Note
+from triage.records import Epic, Initiative, Note
 
 # GitLab answers ``workItems: null`` when the namespace has no work items enabled
 # (app/graphql/resolvers/namespaces/work_items_resolver.rb, its ``ready?`` check).
@@ -36,11 +37,45 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def epic_from_node(node: dict[str, Any]) -> Epic:
-    """An ``Epic`` record from a work item node of ``EPICS_PAGE``."""
+def _widgets(node: dict[str, Any]) -> dict[str, Any]:
     widgets: dict[str, Any] = {}
     for widget in node.get("widgets") or []:
         widgets.update(widget)
+    return widgets
+
+
+def initiative_from_node(node: dict[str, Any]) -> Initiative:
+    """An ``Initiative`` from a child work item node (the ``Initiative`` fragment)."""
+    widgets = _widgets(node)
+    return Initiative(
+        title=node["title"],
+        state="closed" if node.get("state") == "CLOSED" else "opened",
+        id=node.get("id") or "",
+        reference=node.get("reference") or "",
+        web_url=node.get("webUrl") or "",
+        assignees=tuple(a["username"] for a in (widgets.get("assignees") or {}).get("nodes", [])),
+        labels=tuple(n["title"] for n in (widgets.get("labels") or {}).get("nodes", [])),
+        start_date=_date(widgets.get("startDate")),
+        due_date=_date(widgets.get("dueDate")),
+        created_at=_time(node.get("createdAt")),
+        updated_at=_time(node.get("updatedAt")),
+        closed_at=_time(node.get("closedAt")),
+        confidential=bool(node.get("confidential")),
+    )
+
+
+def _initiatives(nodes: list[dict[str, Any]]) -> list[Initiative]:
+    """Child issues only: a child epic is a sub-objective, not a step of this one's plan."""
+    return [
+        initiative_from_node(n)
+        for n in nodes
+        if (n.get("workItemType") or {}).get("name", "Issue") != "Epic"
+    ]
+
+
+def epic_from_node(node: dict[str, Any]) -> Epic:
+    """An ``Epic`` record from a work item node of ``EPICS_PAGE``."""
+    widgets = _widgets(node)
     labels = [(n["title"], n["id"]) for n in (widgets.get("labels") or {}).get("nodes", [])]
     assignees = (widgets.get("assignees") or {}).get("nodes", [])
     author = node.get("author") or {}
@@ -64,6 +99,7 @@ def epic_from_node(node: dict[str, Any]) -> Epic:
         due_date=_date(widgets.get("dueDate")),
         web_url=node.get("webUrl") or "",
         children=int((widgets.get("children") or {}).get("count", 0)),
+        initiatives=tuple(_initiatives((widgets.get("children") or {}).get("nodes") or [])),
         reference=node.get("reference") or "",
         description_edited_at=_time(widgets.get("lastEditedAt")),
         group_name=(node.get("namespace") or {}).get("fullName") or "",
@@ -91,10 +127,28 @@ def epic_pages(
         items = data["group"].get("workItems")
         if items is None:
             raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
-        yield [epic_from_node(node) for node in items["nodes"]]
+        yield [_complete(gl, node, epic_from_node(node)) for node in items["nodes"]]
         if not items["pageInfo"]["hasNextPage"]:
             return
         cursor = items["pageInfo"]["endCursor"]
+
+
+def _complete(gl: GitLab, node: dict[str, Any], epic: Epic) -> Epic:
+    """``epic`` with every initiative: the page brings the first 100 children of each
+    objective; the rare objective with more costs one request per further 100."""
+    page = _widgets(node).get("children") or {}
+    if not (page.get("pageInfo") or {}).get("hasNextPage"):
+        return epic
+    initiatives = list(epic.initiatives)
+    cursor = page["pageInfo"]["endCursor"]
+    while cursor:
+        data = gl.query(queries.EPIC_CHILDREN, {"id": epic.id, "cursor": cursor})
+        item = data.get("workItem") or {}
+        more = _widgets(item).get("children") or {}
+        initiatives += _initiatives(more.get("nodes") or [])
+        info = more.get("pageInfo") or {}
+        cursor = info.get("endCursor") if info.get("hasNextPage") else None
+    return replace(epic, initiatives=tuple(initiatives))
 
 
 def comments(gl: GitLab, epic_id: str) -> list[Note]:
@@ -148,3 +202,12 @@ def group_labels(gl: GitLab, group: str) -> dict[str, str]:
         if not page["pageInfo"]["hasNextPage"]:
             return labels
         cursor = page["pageInfo"]["endCursor"]
+
+
+def group_info(gl: GitLab, group: str) -> tuple[str, str]:
+    """A group's full display name and web address."""
+    data = gl.query(queries.GROUP_INFO, {"path": group})
+    found = data.get("group")
+    if found is None:
+        raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
+    return str(found.get("fullName") or group), str(found.get("webUrl") or "")

@@ -338,3 +338,8 @@ class HasInitiatives(Condition):
 def build(conditions: dict[str, Any]) -> list[Condition]:
     """Instances for an already validated ``conditions`` mapping."""
     return [CONDITIONS[name](value) for name, value in conditions.items()]
+
+
+# Conditions on an objective's initiatives live in a module of their own; importing it
+# here registers them wherever the registry is read.
+from triage.policy import initiative_conditions  # noqa: E402, F401

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from triage.errors import PolicyError
-from triage.policy import actions, conditions
+from triage.policy import actions, conditions, gainsight
 from triage.policy.messages import humanise
 from triage.policy.model import PolicySet, Rule, Sources, SummarySettings
 from triage.policy.registry import ValidationContext
@@ -26,7 +26,7 @@ from triage.policy.schema import policy_schema
 from triage.policy.values import label_problem
 from triage.policy.yaml_lines import MAX_CHARS, LocatedYaml, YamlSyntaxError, load
 
-SECTIONS = ("sources", "summary", "checker")
+SECTIONS = ("sources", "summary", "checker", "gainsight")
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,9 @@ class _FileCheck:
         for index, label in enumerate(sources.get("exclude_labels") or []):
             if problem := label_problem(label):
                 self.add(("sources", "exclude_labels", index), problem)
+        if "gainsight" not in broken and isinstance(data.get("gainsight"), dict):
+            for where, problem in gainsight.problems(data["gainsight"]):
+                self.add(("gainsight", *where), f"{where[0]}: {problem}")
         for index, rule in enumerate(data.get("rules") or []):
             if index in broken:
                 continue
@@ -233,6 +236,7 @@ def _merge(loaded: list[tuple[_FileCheck, dict[str, Any]]], problems: list[Probl
     sources = sections.get("sources", (None, {}))[1]
     summary = sections.get("summary", (None, {}))[1]
     checker = sections.get("checker", (None, {}))[1]
+    mapping = sections.get("gainsight", (None, {}))[1]
     first = loaded[0][0] if loaded else None
     return PolicySet(
         sources=Sources(
@@ -254,4 +258,5 @@ def _merge(loaded: list[tuple[_FileCheck, dict[str, Any]]], problems: list[Probl
         files=tuple(check.path for check, _ in loaded),
         policy_dir=first.context.policy_dir if first else Path("policies"),
         prompts_dir=first.context.prompts_dir if first else Path("prompts"),
+        gainsight=gainsight.GainsightMapping.of(mapping),
     )

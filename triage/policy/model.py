@@ -9,6 +9,7 @@ from pathlib import Path
 from triage.policy.actions import Action
 from triage.policy.conditions import Condition
 from triage.policy.effects import RuleEffects
+from triage.policy.gainsight import GainsightMapping
 
 DEFAULT_OBJECTIVE_LABEL = "SP Objective"
 DEFAULT_EXCLUDE_LABELS = ("triage::ignore",)
@@ -62,6 +63,7 @@ class PolicySet:
     files: tuple[Path, ...] = ()
     policy_dir: Path = Path("policies")
     prompts_dir: Path = Path("prompts")
+    gainsight: GainsightMapping = field(default_factory=GainsightMapping)
 
     def added_labels(self) -> list[str]:
         """Every label a rule may add: each must exist (or be created) before any write."""

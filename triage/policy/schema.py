@@ -10,6 +10,7 @@ from typing import Any
 
 from triage.policy.actions import ACTIONS
 from triage.policy.conditions import CONDITIONS
+from triage.policy.gainsight import GAINSIGHT_SCHEMA
 from triage.policy.values import LABEL_LIST_SCHEMA, LABEL_SCHEMA, schema_pattern
 from triage.smart.findings import ELEMENTS
 
@@ -157,6 +158,7 @@ def policy_schema() -> dict[str, Any]:
                     },
                 },
             },
+            "gainsight": GAINSIGHT_SCHEMA,
             "checker": {
                 "type": "object",
                 "additionalProperties": False,

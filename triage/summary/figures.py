@@ -39,7 +39,14 @@ COUNTS = (  # the columns of a row, in the order of the tables
     "snoozed",
     "set_aside",
     "clean",
+    "initiatives",
 )
+
+
+def initiative_problems(epic: EpicRecord) -> int:
+    """How many initiative problems the matched rules told of on ``epic``: one per
+    initiative and kind (reason keys ``initiative-...:<reference>``), one for all closed."""
+    return sum(key.startswith(("initiative-", "initiatives-")) for key in epic.reasons)
 
 
 class Top:
@@ -86,6 +93,7 @@ class Row:
     snoozed: int = 0  # at least one check snoozed
     set_aside: int = 0  # opted out, or snoozed with nothing else open: listed apart
     clean: int = 0  # nothing open, nothing to report
+    initiatives: int = 0  # initiative problems (no owner, no date, overdue, stale, all closed)
 
     def add(self, result: EpicResult) -> None:
         self.objectives += 1
@@ -103,6 +111,7 @@ class Row:
         self.overdue += result.overdue
         self.stale += result.stale
         self.snoozed += bool(result.snoozed)
+        self.initiatives += result.initiatives
 
     def merge(self, other: Row) -> None:
         for name in COUNTS:
@@ -233,6 +242,7 @@ class Aggregator:
             opted_out=epic.skipped,
             snoozed=epic.snoozed,
             failed=bool(epic.error),
+            initiatives=initiative_problems(epic),
             new=listed and not was_listed,
             fixed=not listed and was_listed and not epic.skipped and not epic.snoozed,
             place=place_of(listed, bool(epic.skipped), bool(epic.snoozed), was_listed),

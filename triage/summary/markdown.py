@@ -146,6 +146,7 @@ def _csm_rows(rows: list[Row]) -> list[list[Any]]:
             r.stale,
             r.opted_out,
             r.snoozed,
+            r.initiatives,
         ]
         for r in rows
     ]
@@ -168,6 +169,7 @@ def by_csm(ctx: Context) -> list[str]:
             "Stale",
             "Opted out",
             "Snoozed",
+            "Initiative gaps",
         ],
         _csm_rows(figures.csms),
     )
@@ -225,6 +227,7 @@ def by_customer(ctx: Context) -> list[str]:
             r.stale,
             r.opted_out,
             r.snoozed,
+            r.initiatives,
         ]
         for r in ctx.figures.customers
     ]
@@ -238,6 +241,7 @@ def by_customer(ctx: Context) -> list[str]:
         "Stale",
         "Opted out",
         "Snoozed",
+        "Initiative gaps",
     ]
     return ["## By customer", "", *_table(header, rows)]
 

@@ -45,6 +45,7 @@ class EpicResult:
     new: bool  # listed now, not last week (always, when there is no last week)
     fixed: bool  # listed last week, nothing open now
     place: Place
+    initiatives: int = 0  # initiative problems told of (no owner, no date, overdue, ...)
 
     @property
     def section(self) -> str | None:
