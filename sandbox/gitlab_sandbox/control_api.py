@@ -6,6 +6,7 @@ looking at the sandbox never changes what it measures.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from gitlab_sandbox import shape
@@ -78,3 +79,24 @@ def post_reset(req: Request) -> Response:
                 except ValueError as exc:
                     return error(400, str(exc))
     return Response(200, stats(req))
+
+
+@router.route("POST", "/clock")
+def post_clock(req: Request) -> Response:
+    """Move the sandbox's clock forward by ``{"advance_seconds": N}``: what a test or a
+    benchmark uses to let a week pass between two runs. ``updatedAt`` of later changes and
+    the ``Date`` header follow it; nothing already stored changes."""
+    body = req.json() or {}
+    try:
+        seconds = float(body.get("advance_seconds", 0))
+    except (TypeError, ValueError):
+        return error(400, "advance_seconds must be a number")
+    if seconds < 0:
+        return error(400, "the clock only moves forward")
+    store = req.store
+    with store.lock:
+        earlier = store.clock
+        step = timedelta(seconds=seconds)
+        store.clock = lambda: earlier() + step
+        now = store.clock()
+    return Response(200, {"now": now.isoformat()})

@@ -124,6 +124,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write the summary's Markdown here (for CI artifacts)",
     )
     parser.add_argument(
+        "--full-read",
+        dest="full_read_every",
+        choices=("month", "week", "run"),
+        default="month",
+        metavar="EVERY",
+        help="read every epic from GitLab on the first run of each month (default), week, "
+        "or on every run; other runs read only epics changed since the last run and take "
+        "the rest from --cache. A full read finds epics deleted or moved away",
+    )
+    parser.add_argument(
         "--prompts",
         type=Path,
         metavar="DIR",
@@ -149,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         max_llm_tokens=args.max_llm_tokens,
         summary=not args.no_summary,
         diff=args.diff,
+        full_read_every=args.full_read_every,
     )
     report = run_triage(options, GitLabSettings.from_env, Console(diff=args.diff))
     try:

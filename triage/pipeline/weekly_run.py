@@ -9,7 +9,7 @@ workers, so memory stays flat however many epics there are and GitLab sees at mo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
@@ -17,18 +17,18 @@ from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
 from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
-from triage.gitlab.reads import current_username, epic_pages
+from triage.gitlab.reads import current_username
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
 from triage.llm.suggestion import Drafter
 from triage.pipeline.console import Console
+from triage.pipeline.epic_source import EpicSource
 from triage.pipeline.epic_worker import EpicWorker
 from triage.pipeline.limits import RuleLimits
 from triage.pipeline.options import RunOptions, shard_groups, top_groups
 from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
 from triage.policy.templates import load_templates
-from triage.records import Epic
 from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
@@ -92,7 +92,17 @@ def run_triage(
         )
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
             pending: list[Future[EpicResult]] = []
-            for fetched in _epics(gl, groups, policies, report, console):
+            for fetched in EpicSource(
+                gl,
+                cache,
+                report,
+                console,
+                policies.sources.objective_label,
+                policies.sources.include_subgroups,
+                now,
+                full_read_every=options.full_read_every,
+                save=options.apply,
+            ).epics(groups):
                 pending.append(pool.submit(worker, fetched))
                 if len(pending) >= options.concurrency * 4:  # keep memory flat
                     _collect(pending.pop(0), report, console)
@@ -166,34 +176,6 @@ def _summary(
         return None
     console.progress(f"summary issue {published.action}: {published.url}")
     return {"action": published.action, "url": published.url, "closed": published.closed or ""}
-
-
-def _epics(
-    gl: GitLab, groups: list[str], policies: PolicySet, report: RunReport, console: Console
-) -> Iterator[Epic]:
-    seen: set[str] = set()
-    for group in groups:
-        fetched = 0
-        try:
-            for page in epic_pages(
-                gl, group, policies.sources.objective_label, policies.sources.include_subgroups
-            ):
-                fetched += len(page)
-                report.counts["fetched"] += len(page)
-                for epic in page:
-                    if epic.id not in seen:
-                        seen.add(epic.id)
-                        yield epic
-        except GitLabError as exc:
-            report.errors.append(f"{group}: {exc}")
-            console.progress(f"{group}: FAILED to read epics: {exc}")
-            continue
-        console.progress(f"{group}: fetched {fetched} objective epic(s)")
-        if fetched == 0:  # a typo in the label scans nothing, silently otherwise
-            console.progress(
-                f"warning: {group}: no open epic has the label "
-                f"'{policies.sources.objective_label}'; check sources.objective_label"
-            )
 
 
 def _collect(future: Future[EpicResult], report: RunReport, console: Console) -> None:

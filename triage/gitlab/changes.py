@@ -1,0 +1,130 @@
+"""Reads of what changed: which groups have epics updated since a time, and those epics.
+
+A warm run reads only the epics GitLab says were updated since the last run
+(``updatedAfter`` on ``workItems``, ``app/graphql/resolvers/concerns/work_items/
+shared_filter_arguments.rb``; the finder's ``updated_after`` scope is inclusive,
+``updated_at >= time``, ``app/models/concerns/updated_at_filterable.rb``).
+
+What moves a work item's ``updated_at`` on GitLab, and so what this read sees:
+- edits of the record itself: title, description, labels, dates, assignees, state (closing,
+  reopening), confidentiality: ``Issuable`` services save the record, and Rails sets
+  ``updated_at`` on every save;
+- a note on the epic: ``Note#touch_noteable`` (``app/models/note.rb``, after save) touches
+  the noteable, and for legacy epics ``ee/app/models/ee/note.rb`` syncs the work item's
+  ``updated_at`` too, so a comment by anyone, the bot's own included, counts as a change.
+What does not: deleting the epic (it is gone from every list), moving it to another group
+(the copy is new in the target, the original closed), transferring the group (paths
+change, ``updated_at`` does not), and the mere passing of time. The first three are why a
+full read runs at an interval; the last is why unchanged epics are re-checked from the
+copy kept in the cache, never skipped.
+
+The probe asks many groups at once with GraphQL aliases, each alias only ``count``, so a
+week in which nothing changed costs one request per ``PROBE_BATCH`` groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from triage.errors import GitLabError
+from triage.gitlab import queries
+from triage.gitlab.client import GitLab
+from triage.gitlab.reads import NO_WORK_ITEM_EPICS
+
+# Groups per probe request. Each alias costs 4 under GitLab's rules (``group`` 1, plus
+# ``workItems``: resolver 1 and ``count`` 1, times 1 + 1 x 0.01 for ``first: 1``, truncated
+# to 2), so 50 aliases cost 201 of the 250 a signed-in user may spend, and the document
+# stays far below GitLab's 10,000 characters. ``tests/run/test_changes.py`` checks the cost
+# against the sandbox's model of GitLab's complexity.
+PROBE_BATCH = 50
+
+
+def probe_document(size: int) -> str:
+    """A query asking ``size`` groups, by alias, how many epics changed since ``$since``."""
+    variables = ", ".join(f"$p{i}: ID!" for i in range(size))
+    fields = "\n".join(
+        f"  g{i}: group(fullPath: $p{i}) {{ workItems(types: [EPIC], includeDescendants: "
+        f"$descendants, updatedAfter: $since, first: 1) {{ count }} }}"
+        for i in range(size)
+    )
+    return f"query($since: Time!, $descendants: Boolean, {variables}) {{\n{fields}\n}}"
+
+
+def _changed_page_document() -> str:
+    """``EPICS_PAGE`` with ``updatedAfter`` in place of the state and label filters, and
+    each epic's ``state``: an epic closed or stripped of its objective label since the last
+    run must be seen, to be dropped. Derived from ``EPICS_PAGE`` so an epic is always read
+    with the same fields, whichever query found it."""
+    document = queries.EPICS_PAGE
+    for old, new in (
+        ("$labels: [String!]", "$since: Time!"),
+        ("state: opened, ", ""),
+        ("labelName: $labels", "updatedAfter: $since"),
+        ("id iid title ", "id iid title state "),
+    ):
+        if old not in document:
+            raise AssertionError(f"EPICS_PAGE no longer has {old!r}")
+        document = document.replace(old, new, 1)
+    return document
+
+
+CHANGED_PAGE = _changed_page_document()
+
+
+def changed_counts(
+    gl: GitLab, groups: Sequence[str], since: str, include_subgroups: bool
+) -> dict[str, int | str]:
+    """Per group, how many epics were updated at or after ``since`` (ISO 8601), or why
+    the group could not be asked (one group gone does not fail the others of its batch:
+    GitLab answers ``null`` for that alias alone)."""
+    counts: dict[str, int | str] = {}
+    for start in range(0, len(groups), PROBE_BATCH):
+        batch = list(groups[start : start + PROBE_BATCH])
+        variables: dict[str, Any] = {"since": since, "descendants": include_subgroups}
+        variables.update({f"p{i}": group for i, group in enumerate(batch)})
+        data = gl.query(probe_document(len(batch)), variables)
+        for i, group in enumerate(batch):
+            found = data.get(f"g{i}")
+            if found is None:
+                counts[group] = f"group '{group}' does not exist or the token cannot see it"
+            elif found.get("workItems") is None:
+                counts[group] = NO_WORK_ITEM_EPICS.format(group=group)
+            else:
+                counts[group] = int(found["workItems"]["count"])
+    return counts
+
+
+def objective_nodes(
+    gl: GitLab, group: str, objective_label: str, include_subgroups: bool
+) -> Iterator[dict[str, Any]]:
+    """Every open objective epic of ``group``, as GitLab's work item nodes (the full read;
+    ``reads.epic_pages`` reads the same as records)."""
+    variables = {"path": group, "labels": [objective_label], "descendants": include_subgroups}
+    return _nodes(gl, queries.EPICS_PAGE, group, variables)
+
+
+def changed_nodes(
+    gl: GitLab, group: str, since: str, include_subgroups: bool
+) -> Iterator[dict[str, Any]]:
+    """Every epic of ``group`` updated at or after ``since``, open or not, objective or
+    not, as GitLab's work item nodes (``epic_from_node`` makes records of them)."""
+    variables = {"path": group, "since": since, "descendants": include_subgroups}
+    return _nodes(gl, CHANGED_PAGE, group, variables)
+
+
+def _nodes(
+    gl: GitLab, document: str, group: str, variables: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    cursor: str | None = None
+    while True:
+        data = gl.query(document, {**variables, "cursor": cursor})
+        if data.get("group") is None:
+            raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
+        items = data["group"].get("workItems")
+        if items is None:
+            raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
+        yield from items["nodes"]
+        if not items["pageInfo"]["hasNextPage"]:
+            return
+        cursor = items["pageInfo"]["endCursor"]

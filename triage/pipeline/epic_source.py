@@ -1,0 +1,194 @@
+"""Where a run's epics come from: GitLab for what changed, the cache for the rest.
+
+A weekly run must look at every open objective, because staleness and due dates move with
+the clock, but it need not read every objective from GitLab. Per group (a *scope*: the
+group with the run's objective label and subgroup setting) the cache keeps each epic as
+last read and the GitLab time that read started. A warm run then:
+
+1. asks, many groups per request, how many epics changed since that time
+   (``triage/gitlab/changes.py`` says what counts as a change on GitLab);
+2. reads the changed epics of the groups that have some, open or closed, objective or
+   not: a closed epic or one whose objective label was removed is dropped from the cache;
+3. takes every other epic from the cache, as last read.
+
+The bot's own writes are changes too: GitLab touches an epic when a note is created or
+edited on it, so each epic the bot wrote to is read once more on the next run. That read
+is what makes the copy current again (the labels the bot set, the ``updatedAt`` of its
+write, which the write cache tells apart from a person's change), so nothing the bot did
+is ever mistaken for a person's activity, and a week without writes costs no epic reads.
+
+Deletions, moves to another group and group transfers change no ``updatedAt``, so a full
+read replaces the cache's copy at an interval: by default on the first run of each month
+(``--full-read``), and always when the cache has no complete read of the group (first run,
+lost cache, another policy label). Nothing read is kept in a dry run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from triage.cache import WriteCache
+from triage.errors import GitLabError
+from triage.gitlab.changes import changed_counts, changed_nodes, objective_nodes
+from triage.gitlab.client import GitLab
+from triage.gitlab.reads import epic_from_node
+from triage.pipeline.console import Console
+from triage.records import Epic
+from triage.report import RunReport
+
+# ``updatedAfter`` is sent this much before the run's start on GitLab's clock: its ``Date``
+# header is to the second, and the database that sets ``updated_at`` may be a little off
+# the web server that sends it. An epic changed in that minute is read twice; none is missed.
+MARGIN = timedelta(minutes=1)
+
+
+def _same_month(last: datetime, now: datetime) -> bool:
+    return (last.year, last.month) == (now.year, now.month)
+
+
+def _same_week(last: datetime, now: datetime) -> bool:
+    return last.isocalendar()[:2] == now.isocalendar()[:2]
+
+
+# How often a full read runs: the run is a full one when its clock is no longer in the
+# period of the last full read. ``run`` reads everything every time (no incremental reads).
+FULL_READ_EVERY: dict[str, Callable[[datetime, datetime], bool]] = {
+    "month": _same_month,
+    "week": _same_week,
+    "run": lambda last, now: False,
+}
+
+
+@dataclass
+class SourceCounts:
+    """Per group, what the source did: for the console and the benchmarks."""
+
+    read: int = 0  # epics read from GitLab
+    kept: int = 0  # epics taken from the cache
+    full: bool = True
+    dropped: int = 0
+
+
+@dataclass
+class EpicSource:
+    gl: GitLab
+    cache: WriteCache
+    report: RunReport
+    console: Console
+    objective_label: str
+    include_subgroups: bool
+    now: datetime
+    full_read_every: str = "month"
+    save: bool = True  # an --apply run keeps what it read; a dry run keeps nothing
+    _seen: set[str] = field(default_factory=set)
+
+    def scope(self, group: str) -> str:
+        return json.dumps([group, self.objective_label, self.include_subgroups])
+
+    def epics(self, groups: list[str]) -> Iterator[Epic]:
+        """Every open objective epic of ``groups``, each once."""
+        since = (self.gl.server_now() - MARGIN).isoformat()
+        warm: dict[str, tuple[str, str]] = {}
+        for group in groups:
+            state = self.cache.read_state(self.scope(group))
+            if state is not None and FULL_READ_EVERY[self.full_read_every](
+                datetime.fromisoformat(state[1]), self.now
+            ):
+                warm[group] = state
+        changes = self._probe(warm)
+        for group in groups:
+            counts = SourceCounts(full=group not in warm)
+            try:
+                if group not in warm:
+                    yield from self._full(group, since, counts)
+                else:
+                    change = changes[group]
+                    if isinstance(change, str):
+                        raise GitLabError(change)
+                    yield from self._warm(group, since, warm[group], change, counts)
+            except GitLabError as exc:
+                self.report.errors.append(f"{group}: {exc}")
+                self.console.progress(f"{group}: FAILED to read epics: {exc}")
+                continue
+            self._said(group, counts)
+
+    def _probe(self, warm: dict[str, tuple[str, str]]) -> dict[str, int | str]:
+        """How many epics changed per warm group, one request per batch of groups read
+        from the same time (usually all of them: they were read by the same run)."""
+        by_since: dict[str, list[str]] = {}
+        for group, (since, _) in warm.items():
+            by_since.setdefault(since, []).append(group)
+        changes: dict[str, int | str] = {}
+        for since, groups in by_since.items():
+            try:
+                changes.update(changed_counts(self.gl, groups, since, self.include_subgroups))
+            except GitLabError as exc:
+                changes.update({group: str(exc) for group in groups})
+        return changes
+
+    def _full(self, group: str, since: str, counts: SourceCounts) -> Iterator[Epic]:
+        scope = self.scope(group)
+        if self.save:
+            self.cache.forget_scope(scope)  # until this read ends, no complete read of it
+        for node in objective_nodes(self.gl, group, self.objective_label, self.include_subgroups):
+            epic = epic_from_node(node)
+            if self.save:
+                self.cache.keep_epics(scope, [(epic.id, json.dumps(node))])
+            counts.read += 1
+            yield from self._once(epic)
+        if self.save:
+            self.cache.mark_read(scope, since, self.now.isoformat())
+
+    def _warm(
+        self, group: str, since: str, last: tuple[str, str], changed: int, counts: SourceCounts
+    ) -> Iterator[Epic]:
+        scope = self.scope(group)
+        fresh: set[str] = set()
+        if changed:
+            for node in changed_nodes(self.gl, group, last[0], self.include_subgroups):
+                epic = epic_from_node(node)
+                fresh.add(epic.id)
+                if self._objective(node, epic):
+                    if self.save:
+                        self.cache.keep_epics(scope, [(epic.id, json.dumps(node))])
+                    counts.read += 1
+                    yield from self._once(epic)
+                else:
+                    if self.save:
+                        self.cache.drop_epics([epic.id])
+                    counts.dropped += 1
+        for epic_id, data in self.cache.kept_epics(scope):
+            if epic_id not in fresh:
+                counts.kept += 1
+                yield from self._once(epic_from_node(json.loads(data)))
+        if self.save:
+            self.cache.mark_read(scope, since, last[1])
+
+    def _objective(self, node: dict[str, Any], epic: Epic) -> bool:
+        """Whether a changed epic is still an open objective of this run."""
+        return node.get("state") == "OPEN" and self.objective_label in epic.labels
+
+    def _once(self, epic: Epic) -> Iterator[Epic]:
+        if epic.id not in self._seen:
+            self._seen.add(epic.id)
+            self.report.counts["fetched"] += 1
+            yield epic
+
+    def _said(self, group: str, counts: SourceCounts) -> None:
+        total = counts.read + counts.kept
+        how = (
+            "full read"
+            if counts.full
+            else f"{counts.read} changed since the last run, {counts.kept} as last read"
+            + (f", {counts.dropped} no longer open objectives" if counts.dropped else "")
+        )
+        self.console.progress(f"{group}: fetched {total} objective epic(s) ({how})")
+        if total == 0:  # a typo in the label scans nothing, silently otherwise
+            self.console.progress(
+                f"warning: {group}: no open epic has the label "
+                f"'{self.objective_label}'; check sources.objective_label"
+            )
