@@ -103,8 +103,8 @@ def test_only_changed_epics_are_read_and_the_rest_come_from_the_cache(
         "globex: fetched 4 objective epic(s) (1 changed since the last run, 3 as last read)" in out
     )
     assert (
-        "initech: fetched 2 objective epic(s) (0 changed since the last run, 2 as last read, 1 no longer open objectives)"
-        in out
+        "initech: fetched 2 objective epic(s) (0 changed since the last run, 2 as last read, "
+        "1 no longer open objectives)" in out
     )
     after = decisions(report_of(report))
     before = decisions(unchanged)
