@@ -15,11 +15,8 @@ from pathlib import Path
 
 from triage.commands.options import add_policies
 from triage.errors import UsageError
-from triage.pipeline.console import Console
 from triage.pipeline.options import RunOptions
-from triage.pipeline.weekly_run import run_triage
 from triage.settings import GitLabSettings
-from triage.summary.build import preview
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -142,6 +139,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not above: ``triage run --help`` needs none of the pipeline.
+    from triage.pipeline.console import Console
+    from triage.pipeline.weekly_run import run_triage
+    from triage.summary.build import preview
+
     try:
         selected = args.shard or shard(default_shard())
     except argparse.ArgumentTypeError as exc:
