@@ -21,6 +21,8 @@ from triage.smart.lexicon import lexicon
 F = TypeVar("F", bound=Callable[..., Any])
 _MEMOS: list[Any] = []
 WORD = re.compile(r"\w")
+DIGIT = re.compile(r"\d")
+JAPANESE_MARKS = ("時点", "に測定", "に計測", "に開始")  # "as of", "measured", "started" on a date
 
 
 def _memo(function: F) -> F:
@@ -168,7 +170,9 @@ def quantities(sentence: str) -> tuple[str, ...]:
     """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
     words = lexicon()
     stripped = NAMES_WITH_NUMBERS.sub(" ", sentence)
-    stripped = words.period.sub(" ", words.date.sub(" ", ISO_DATE.sub(" ", stripped)))
+    if DIGIT.search(stripped):  # every date pattern needs a digit: none, no date to drop
+        stripped = words.date.sub(" ", ISO_DATE.sub(" ", stripped))
+    stripped = words.period.sub(" ", stripped)
     stripped = PERIOD.sub(" ", stripped)
     found = [m.group(0).strip() for m in QUANTITY.finditer(stripped)]
     return (*found, *(m.group(0) for m in words.number_words.finditer(stripped)))
@@ -285,7 +289,9 @@ def states_deadline(sentence: str) -> bool:
         return False
     sentence = without_history(sentence)
     words = lexicon()
-    if DEADLINE.search(sentence) or ISO_DATE.search(sentence) or words.date.search(sentence):
+    if DEADLINE.search(sentence):
+        return True
+    if DIGIT.search(sentence) and (ISO_DATE.search(sentence) or words.date.search(sentence)):
         return True
     if words.deadline_phrase.search(sentence):
         return True
@@ -299,7 +305,12 @@ def without_history(text: str) -> str:
     """``text`` with the dates of past events and measurements taken out: a kick-off date,
     "measured 2026-05-01", "Audit vom 12.03.2026", "2026年4月1日時点"."""
     before, after = _history_patterns()
-    return after.sub(" ", before.sub(" ", HISTORY.sub(" ", text)))
+    text = HISTORY.sub(" ", text)
+    # Both patterns need a history word, or one of the Japanese marks ``after`` ends with:
+    # without any, neither can match, and the costly date-first search is skipped.
+    if not lexicon().history_word.search(text) and not any(m in text for m in JAPANESE_MARKS):
+        return text
+    return after.sub(" ", before.sub(" ", text))
 
 
 @cache
@@ -312,7 +323,8 @@ def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         re.IGNORECASE,
     )
     after = re.compile(
-        rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:時点|に測定|に計測|に開始|{words.history_word.pattern})",
+        rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:{'|'.join(JAPANESE_MARKS)}|"
+        rf"{words.history_word.pattern})",
         re.IGNORECASE,
     )
     return before, after
