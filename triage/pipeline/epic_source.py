@@ -44,6 +44,7 @@ from triage.report import RunReport
 # header is to the second, and the database that sets ``updated_at`` may be a little off
 # the web server that sends it. An epic changed in that minute is read twice; none is missed.
 MARGIN = timedelta(minutes=1)
+BATCH = 100  # epics kept per transaction: one commit per page, not per epic
 
 
 def _same_month(last: datetime, now: datetime) -> bool:
@@ -134,33 +135,47 @@ class EpicSource:
         scope = self.scope(group)
         if self.save:
             self.cache.forget_scope(scope)  # until this read ends, no complete read of it
+        batch: list[tuple[str, str]] = []
         for node in objective_nodes(self.gl, group, self.objective_label, self.include_subgroups):
             epic = epic_from_node(node)
-            if self.save:
-                self.cache.keep_epics(scope, [(epic.id, json.dumps(node))])
+            batch.append((epic.id, json.dumps(node)))
             counts.read += 1
             yield from self._once(epic)
+            if len(batch) >= BATCH:
+                self._keep(scope, batch)
+        self._keep(scope, batch)
         if self.save:
             self.cache.mark_read(scope, since, self.now.isoformat())
+
+    def _keep(self, scope: str, batch: list[tuple[str, str]]) -> None:
+        """Keep a batch of epics as read, in one transaction, and empty it."""
+        if self.save and batch:
+            self.cache.keep_epics(scope, batch)
+        batch.clear()
 
     def _warm(
         self, group: str, since: str, last: tuple[str, str], changed: int, counts: SourceCounts
     ) -> Iterator[Epic]:
         scope = self.scope(group)
         fresh: set[str] = set()
+        batch: list[tuple[str, str]] = []
+        gone: list[str] = []
         if changed:
             for node in changed_nodes(self.gl, group, last[0], self.include_subgroups):
                 epic = epic_from_node(node)
                 fresh.add(epic.id)
                 if self._objective(node, epic):
-                    if self.save:
-                        self.cache.keep_epics(scope, [(epic.id, json.dumps(node))])
+                    batch.append((epic.id, json.dumps(node)))
                     counts.read += 1
                     yield from self._once(epic)
+                    if len(batch) >= BATCH:
+                        self._keep(scope, batch)
                 else:
-                    if self.save:
-                        self.cache.drop_epics([epic.id])
+                    gone.append(epic.id)
                     counts.dropped += 1
+            self._keep(scope, batch)
+            if self.save and gone:
+                self.cache.drop_epics(gone)
         for epic_id, data in self.cache.kept_epics(scope):
             if epic_id not in fresh:
                 counts.kept += 1
