@@ -51,11 +51,11 @@ def main() -> None:
             checker.check(epic)
     rate = rounds * len(epics) / (time.process_time() - start)
     print(f"{rate:,.0f} objectives per CPU second over {len(epics)} labelled objectives")
-    print(f"hostile text (the checker reads at most {MAX_CHARS:,} characters):")
+    print(f"hostile text (the checker reads at most {MAX_CHARS:,} characters), CPU s:")
     for name, text in HOSTILE.items():
-        start = time.perf_counter()
+        start = time.process_time()
         checker.check(Epic(title="hostile", description=text))
-        print(f"  {name:<34} {time.perf_counter() - start:6.2f} s")
+        print(f"  {name:<34} {time.process_time() - start:6.2f} s")
 
 
 if __name__ == "__main__":

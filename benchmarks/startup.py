@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,14 +24,22 @@ ROOT = Path(__file__).parents[1]
 COMMANDS = (["--help"], ["run", "--help"], ["lint", "--help"], ["schema"])
 
 
-def measure(words: list[str], repeat: int) -> tuple[float, float]:
-    """Median seconds of ``triage WORDS`` and its peak memory in MB."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(words: list[str], repeat: int) -> tuple[float, float, float]:
+    """Median wall seconds and CPU seconds of ``triage WORDS``, and its peak memory in MB.
+    CPU time is what the command itself costs; on a busy machine wall time adds the wait
+    for a core."""
     script = Path(sys.executable).with_name("triage")
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), _children_cpu()
         subprocess.run([str(script), *words], cwd=ROOT, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
+        cpu.append(_children_cpu() - used)
     with tempfile.TemporaryDirectory() as scratch:
         rss = Path(scratch) / "rss.json"
         subprocess.run(
@@ -41,17 +50,17 @@ def measure(words: list[str], repeat: int) -> tuple[float, float]:
             check=True,
         )
         peak = float(json.loads(rss.read_text())["maxrss_mb"])
-    return statistics.median(times), peak
+    return statistics.median(times), statistics.median(cpu), peak
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    print(f"{'command':<22} {'median s':>9} {'peak MB':>8}")
+    print(f"{'command':<22} {'wall s':>7} {'CPU s':>6} {'peak MB':>8}  (medians)")
     for words in COMMANDS:
-        seconds, peak = measure(words, args.repeat)
-        print(f"{'triage ' + ' '.join(words):<22} {seconds:>9.3f} {peak:>8.1f}")
+        seconds, cpu, peak = measure(words, args.repeat)
+        print(f"{'triage ' + ' '.join(words):<22} {seconds:>7.3f} {cpu:>6.3f} {peak:>8.1f}")
 
 
 if __name__ == "__main__":
