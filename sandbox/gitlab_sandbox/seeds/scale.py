@@ -2,8 +2,8 @@
 
 Deterministic (a fixed RNG seed), so two runs of a benchmark see the same data. Customers
 are subgroups of one parent group, ``success-plans`` (as a CS organisation keeps them),
-about one per 25 epics (``scale:N,K``: one per K), every fifth with a regional subgroup, and a mix of complete
-objectives and ones missing each SMART part.
+about one per 25 epics (``scale:N,K``: one per K), every fifth with a regional subgroup,
+and a mix of complete objectives and ones missing each SMART part.
 """
 
 from __future__ import annotations
