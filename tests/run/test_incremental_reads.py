@@ -11,9 +11,10 @@ from gitlab_sandbox.complexity import AUTHENTICATED_MAX_COMPLEXITY, query_cost
 from gitlab_sandbox.graphql_api import schema
 from graphql import parse
 
-from tests.conftest import control
+from tests.conftest import control, point_bot_at
 from tests.run.test_weekly_run import edit_description, epic_state, graphql, triage_run
-from triage.gitlab.changes import PROBE_BATCH, probe_document
+from triage.gitlab import changes
+from triage.gitlab.changes import FULL_BATCH, PROBE_BATCH, first_pages_document, probe_document
 
 WEEK = 7 * 86400
 
@@ -56,6 +57,41 @@ def test_a_full_probe_batch_is_within_gitlab_complexity_and_size_limits():
     cost = query_cost(schema(), parse(document), None, variables)
     assert cost.score <= AUTHENTICATED_MAX_COMPLEXITY
     assert len(document) < 10_000  # GitLab's query size limit
+
+
+def test_a_full_batch_of_first_pages_is_within_gitlab_limits():
+    document = first_pages_document(FULL_BATCH)
+    variables = {"labels": ["SP Objective"], "descendants": True}
+    variables.update({f"p{i}": f"group-{i}" for i in range(FULL_BATCH)})
+    assert query_cost(schema(), parse(document), None, variables).score <= (
+        AUTHENTICATED_MAX_COMPLEXITY
+    )
+    assert len(document) < 10_000
+
+
+def test_a_first_read_asks_many_groups_at_once(sandbox, env, tmp_path):
+    """The demo's three groups in one request for their epics."""
+    report = tmp_path / "report.json"
+    assert triage_run("--no-summary", "--report", str(report)) == 0
+    fetched = report_of(report)["counts"]["fetched"]
+    # who am I, one request for the three groups' epics, and without a cache yet, each
+    # epic's notes
+    assert control(sandbox, "stats")["routes"]["graphql query"] == 2 + fetched
+
+
+def test_a_batch_gitlab_finds_too_complex_is_split(make_sandbox, monkeypatch, tmp_path, capsys):
+    """Should the epic's fields outgrow the batch, GitLab's complexity refusal splits it."""
+    box = make_sandbox(seed="scale:100,10")
+    point_bot_at(box, monkeypatch)
+    monkeypatch.setattr(changes, "FULL_FIRST", 100)  # 7 groups of 100 cost 385 of 250
+    groups = [f"success-plans/customer-{c:04d}" for c in range(10)]
+    report = tmp_path / "report.json"
+    args = [arg for group in groups for arg in ("--group", group)]
+    assert triage_run(*args, "--no-summary", "--report", str(report)) == 0
+    assert report_of(report)["counts"]["fetched"] == 100
+    # who am I, 7 groups refused, then 3 and 4 of them, then the last 3; and without a
+    # cache yet, each epic's notes
+    assert control(box, "stats")["requests"] == 5 + 100
 
 
 def test_a_group_gone_since_the_last_run_fails_alone(sandbox, env, tmp_path, capsys):

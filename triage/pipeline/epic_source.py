@@ -25,15 +25,22 @@ lost cache, another policy label). Nothing read is kept in a dry run.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from triage.cache import WriteCache
 from triage.errors import GitLabError
-from triage.gitlab.changes import changed_counts, changed_nodes, objective_nodes
+from triage.gitlab.changes import (
+    FULL_BATCH,
+    changed_counts,
+    changed_nodes,
+    first_pages,
+    objective_nodes,
+)
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import epic_from_node
 from triage.pipeline.console import Console
@@ -101,11 +108,19 @@ class EpicSource:
             ):
                 warm[group] = state
         changes = self._probe(warm)
+        full = [group for group in groups if group not in warm]
+        firsts: dict[str, dict[str, Any] | str] = {}
         for group in groups:
             counts = SourceCounts(full=group not in warm)
             try:
                 if group not in warm:
-                    yield from self._full(group, since, counts)
+                    if group not in firsts:  # this group and the next ones, one request
+                        at = full.index(group)
+                        firsts.update(self._first_pages(full[at : at + FULL_BATCH]))
+                    first = firsts.pop(group)
+                    if isinstance(first, str):
+                        raise GitLabError(first)
+                    yield from self._full(group, since, first, counts)
                 else:
                     change = changes[group]
                     if isinstance(change, str):
@@ -131,12 +146,32 @@ class EpicSource:
                 changes.update({group: str(exc) for group in groups})
         return changes
 
-    def _full(self, group: str, since: str, counts: SourceCounts) -> Iterator[Epic]:
+    def _first_pages(self, groups: list[str]) -> dict[str, dict[str, Any] | str]:
+        try:
+            return first_pages(self.gl, groups, self.objective_label, self.include_subgroups)
+        except GitLabError as exc:
+            return {group: str(exc) for group in groups}
+
+    def _full(
+        self, group: str, since: str, first: dict[str, Any], counts: SourceCounts
+    ) -> Iterator[Epic]:
+        """Every open objective of ``group``: the first page read with other groups', the
+        rest, if any, from its cursor on."""
         scope = self.scope(group)
         if self.save:
             self.cache.forget_scope(scope)  # until this read ends, no complete read of it
+        nodes: Iterable[dict[str, Any]] = first["nodes"]
+        if first["pageInfo"]["hasNextPage"]:
+            rest = objective_nodes(
+                self.gl,
+                group,
+                self.objective_label,
+                self.include_subgroups,
+                cursor=first["pageInfo"]["endCursor"],
+            )
+            nodes = itertools.chain(nodes, rest)
         batch: list[tuple[str, str]] = []
-        for node in objective_nodes(self.gl, group, self.objective_label, self.include_subgroups):
+        for node in nodes:
             epic = epic_from_node(node)
             batch.append((epic.id, json.dumps(node)))
             counts.read += 1
