@@ -155,9 +155,9 @@ def test_one_note_per_epic_each_finding_once_then_a_rerun_writes_nothing(sandbox
         again = control(sandbox, "stats")
         assert (again["writes"], again["llm_calls"], again["notifications"]) == (0, 0, 0)
     # who am I, one request asking every group what changed since the last run (the
-    # bot's notes of the first run did), one page of changes per group, and the summary
-    # issues listed: no note reads
-    assert again["requests"] == 6
+    # bot's notes of the first run did), one for the three groups' changes, and the
+    # summary issues listed: no note reads
+    assert again["requests"] == 4
     # a week later, in which nobody changed anything: no epic page at all, each epic
     # re-checked as last read
     control(sandbox, "clock", {"advance_seconds": 7 * 86400})

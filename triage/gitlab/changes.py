@@ -19,7 +19,9 @@ full read runs at an interval; the last is why unchanged epics are re-checked fr
 copy kept in the cache, never skipped.
 
 The probe asks many groups at once with GraphQL aliases, each alias only ``count``, so a
-week in which nothing changed costs one request per ``PROBE_BATCH`` groups.
+week in which nothing changed costs one request per ``PROBE_BATCH`` groups. The epics
+themselves, changed or (in a full read) all, are read the same way, ``FULL_BATCH`` groups'
+first pages per request: most customer groups hold a few dozen objectives at most.
 """
 
 from __future__ import annotations
@@ -71,16 +73,17 @@ def _changed_page_document() -> str:
 
 CHANGED_PAGE = _changed_page_document()
 
-# Groups per request of a full read, and epics per group in that request. Each alias of
-# ``first: 25`` costs 34 under GitLab's rules (the epic's fields, times 1 + 25 x 0.01), so
-# seven cost 238 of the 250 allowed; a group with more epics goes on alone from its cursor.
-# Should the epic's fields grow past the limit, a refused batch is split in two and tried
-# again, and ``tests/run/test_incremental_reads.py`` fails until this is lowered.
+# Groups per request of a full or changed read, and epics per group in that request. Each
+# alias of ``first: 20`` costs at most 35 under GitLab's rules (the epic's fields, times
+# 1 + 20 x 0.01), so seven cost at most 245 of the 250 allowed; a group with more epics
+# goes on alone from its cursor. Should the epic's fields grow past the limit, a refused
+# batch is split in two and tried again, and ``tests/run/test_incremental_reads.py``
+# fails until this is lowered.
 FULL_BATCH = 7
-FULL_FIRST = 25
+FULL_FIRST = 20
 
 
-def _epic_selection() -> str:
+def _epic_selection(with_state: bool) -> str:
     """The ``{ ... }`` selection of an epic in ``EPICS_PAGE``, to share as a fragment."""
     document = queries.EPICS_PAGE
     start = document.index("nodes {") + len("nodes ")
@@ -88,47 +91,57 @@ def _epic_selection() -> str:
     for end in range(start, len(document)):
         depth += {"{": 1, "}": -1}.get(document[end], 0)
         if depth == 0:
-            return document[start : end + 1]
+            selection = document[start : end + 1]
+            return (
+                selection.replace("id iid title ", "id iid title state ", 1)
+                if with_state
+                else selection
+            )
     raise AssertionError("EPICS_PAGE has no complete nodes selection")
 
 
-EPIC_FIELDS = f"fragment EpicFields on WorkItem {_epic_selection()}"
-
-
-def first_pages_document(size: int) -> str:
-    """A query reading the first ``FULL_FIRST`` open objective epics of ``size`` groups,
-    by alias, each with its page info so a longer group can go on from its cursor."""
+def first_pages_document(size: int, changed: bool = False) -> str:
+    """A query reading the first ``FULL_FIRST`` epics of ``size`` groups, by alias, each
+    with its page info so a longer group can go on from its cursor: open objectives, or
+    with ``changed`` every epic updated since ``$since`` and its state (as ``CHANGED_PAGE``)."""
+    filters = "updatedAfter: $since" if changed else "state: opened, labelName: $labels"
+    head = "$since: Time!" if changed else "$labels: [String!]"
     variables = ", ".join(f"$p{i}: ID!" for i in range(size))
     fields = "\n".join(
-        f"  g{i}: group(fullPath: $p{i}) {{ workItems(types: [EPIC], state: opened, "
-        f"includeDescendants: $descendants, labelName: $labels, sort: CREATED_ASC, "
-        f"first: {FULL_FIRST}) {{ pageInfo {{ hasNextPage endCursor }} "
-        f"nodes {{ ...EpicFields }} }} }}"
+        f"  g{i}: group(fullPath: $p{i}) {{ workItems(types: [EPIC], {filters}, "
+        f"includeDescendants: $descendants, sort: CREATED_ASC, first: {FULL_FIRST}) "
+        f"{{ pageInfo {{ hasNextPage endCursor }} nodes {{ ...EpicFields }} }} }}"
         for i in range(size)
     )
     return (
-        f"query($labels: [String!], $descendants: Boolean, {variables}) {{\n{fields}\n}}\n"
-        f"{EPIC_FIELDS}"
+        f"query({head}, $descendants: Boolean, {variables}) {{\n{fields}\n}}\n"
+        f"fragment EpicFields on WorkItem {_epic_selection(changed)}"
     )
 
 
 def first_pages(
-    gl: GitLab, groups: Sequence[str], objective_label: str, include_subgroups: bool
+    gl: GitLab,
+    groups: Sequence[str],
+    objective_label: str,
+    include_subgroups: bool,
+    since: str | None = None,
 ) -> dict[str, dict[str, Any] | str]:
-    """Per group, the first page of its open objective epics (``workItems`` with
-    ``nodes`` and ``pageInfo``), or why it could not be read; many groups per request."""
+    """Per group, the first page (``workItems`` with ``nodes`` and ``pageInfo``) of its
+    open objective epics, or with ``since`` of its epics updated since then, or why it
+    could not be read; many groups per request."""
     pages: dict[str, dict[str, Any] | str] = {}
-    variables: dict[str, Any] = {"labels": [objective_label], "descendants": include_subgroups}
+    variables: dict[str, Any] = {"descendants": include_subgroups}
+    variables.update({"since": since} if since else {"labels": [objective_label]})
     variables.update({f"p{i}": group for i, group in enumerate(groups)})
     try:
-        data = gl.query(first_pages_document(len(groups)), variables)
+        data = gl.query(first_pages_document(len(groups), changed=bool(since)), variables)
     except GitLabError as exc:
         if "complexity" not in str(exc) or len(groups) == 1:
             raise
         half = len(groups) // 2  # more fields than the batch was sized for: split it
         return {
-            **first_pages(gl, groups[:half], objective_label, include_subgroups),
-            **first_pages(gl, groups[half:], objective_label, include_subgroups),
+            **first_pages(gl, groups[:half], objective_label, include_subgroups, since),
+            **first_pages(gl, groups[half:], objective_label, include_subgroups, since),
         }
     for i, group in enumerate(groups):
         found = data.get(f"g{i}")
@@ -178,12 +191,13 @@ def objective_nodes(
 
 
 def changed_nodes(
-    gl: GitLab, group: str, since: str, include_subgroups: bool
+    gl: GitLab, group: str, since: str, include_subgroups: bool, cursor: str | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every epic of ``group`` updated at or after ``since``, open or not, objective or
-    not, as GitLab's work item nodes (``epic_from_node`` makes records of them)."""
+    """Every epic of ``group`` updated at or after ``since`` (after ``cursor``), open or
+    not, objective or not, as GitLab's work item nodes (``epic_from_node`` makes records
+    of them)."""
     variables = {"path": group, "since": since, "descendants": include_subgroups}
-    return _nodes(gl, CHANGED_PAGE, group, variables)
+    return _nodes(gl, CHANGED_PAGE, group, variables, cursor)
 
 
 def _nodes(

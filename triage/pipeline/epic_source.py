@@ -108,24 +108,35 @@ class EpicSource:
             ):
                 warm[group] = state
         changes = self._probe(warm)
-        full = [group for group in groups if group not in warm]
+        # Groups read together, in run order: first pages of the full reads, and first
+        # pages of the changes of groups read from the same time.
+        lines: dict[str | None, list[str]] = {None: [g for g in groups if g not in warm]}
+        for group in groups:
+            if group in warm and not isinstance(changes[group], str) and changes[group]:
+                lines.setdefault(warm[group][0], []).append(group)
         firsts: dict[str, dict[str, Any] | str] = {}
+
+        def first_page(group: str, since: str | None) -> dict[str, Any]:
+            if group not in firsts:  # this group and the next ones, one request
+                line = lines[since]
+                at = line.index(group)
+                firsts.update(self._first_pages(line[at : at + FULL_BATCH], since))
+            first = firsts.pop(group)
+            if isinstance(first, str):
+                raise GitLabError(first)
+            return first
+
         for group in groups:
             counts = SourceCounts(full=group not in warm)
             try:
                 if group not in warm:
-                    if group not in firsts:  # this group and the next ones, one request
-                        at = full.index(group)
-                        firsts.update(self._first_pages(full[at : at + FULL_BATCH]))
-                    first = firsts.pop(group)
-                    if isinstance(first, str):
-                        raise GitLabError(first)
-                    yield from self._full(group, since, first, counts)
+                    yield from self._full(group, since, first_page(group, None), counts)
                 else:
                     change = changes[group]
                     if isinstance(change, str):
                         raise GitLabError(change)
-                    yield from self._warm(group, since, warm[group], change, counts)
+                    first = first_page(group, warm[group][0]) if change else None
+                    yield from self._warm(group, since, warm[group], first, counts)
             except GitLabError as exc:
                 self.report.errors.append(f"{group}: {exc}")
                 self.console.progress(f"{group}: FAILED to read epics: {exc}")
@@ -146,9 +157,9 @@ class EpicSource:
                 changes.update({group: str(exc) for group in groups})
         return changes
 
-    def _first_pages(self, groups: list[str]) -> dict[str, dict[str, Any] | str]:
+    def _first_pages(self, groups: list[str], since: str | None) -> dict[str, dict[str, Any] | str]:
         try:
-            return first_pages(self.gl, groups, self.objective_label, self.include_subgroups)
+            return first_pages(self.gl, groups, self.objective_label, self.include_subgroups, since)
         except GitLabError as exc:
             return {group: str(exc) for group in groups}
 
@@ -189,14 +200,31 @@ class EpicSource:
         batch.clear()
 
     def _warm(
-        self, group: str, since: str, last: tuple[str, str], changed: int, counts: SourceCounts
+        self,
+        group: str,
+        since: str,
+        last: tuple[str, str],
+        first: dict[str, Any] | None,
+        counts: SourceCounts,
     ) -> Iterator[Epic]:
+        """The epics of ``group`` changed since ``last`` (their first page read with other
+        groups', the rest from its cursor), then every other one as last read."""
         scope = self.scope(group)
         fresh: set[str] = set()
         batch: list[tuple[str, str]] = []
         gone: list[str] = []
-        if changed:
-            for node in changed_nodes(self.gl, group, last[0], self.include_subgroups):
+        if first is not None:
+            nodes: Iterable[dict[str, Any]] = first["nodes"]
+            if first["pageInfo"]["hasNextPage"]:
+                rest = changed_nodes(
+                    self.gl,
+                    group,
+                    last[0],
+                    self.include_subgroups,
+                    cursor=first["pageInfo"]["endCursor"],
+                )
+                nodes = itertools.chain(nodes, rest)
+            for node in nodes:
                 epic = epic_from_node(node)
                 fresh.add(epic.id)
                 if self._objective(node, epic):
