@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("openai", "gitlab", "gql", "httpx", "jsonschema", "triage.pipeline.weekly_run")
+HEAVY = ("openai", "gitlab", "gql", "httpx", "triage.pipeline.weekly_run")
 
 PROBE = """
 import json, sys
@@ -35,7 +35,7 @@ def test_help_lists_every_command_without_importing_any():
         assert f"    {command}" in out
     assert "Run the weekly triage: scan objective epics" in out
     assert not [m for m in modules if m.startswith("triage.commands.")]
-    assert not [m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY]
+    assert not [m for m in modules if m.split(".")[0] in (*HEAVY, "jsonschema") or m in HEAVY]
 
 
 def test_a_commands_help_imports_that_command_only():
