@@ -12,11 +12,13 @@ What moves a work item's ``updated_at`` on GitLab, and so what this read sees:
 - a note on the epic: ``Note#touch_noteable`` (``app/models/note.rb``, after save) touches
   the noteable, and for legacy epics ``ee/app/models/ee/note.rb`` syncs the work item's
   ``updated_at`` too, so a comment by anyone, the bot's own included, counts as a change.
-What does not: deleting the epic (it is gone from every list), moving it to another group
-(the copy is new in the target, the original closed), transferring the group (paths
-change, ``updated_at`` does not), and the mere passing of time. The first three are why a
-full read runs at an interval; the last is why unchanged epics are re-checked from the
-copy kept in the cache, never skipped.
+System notes (label, state, date changes) are notes too: ``SystemNotes::BaseService``
+creates them without ``skip_touch_noteable``. Moving an epic to another group closes the
+original (a change, so it is dropped) and creates a copy there (new, so read if that group
+is). What does not move ``updated_at``: deleting the epic (it is gone from every list),
+transferring a group (paths change, ``updated_at`` does not), and the mere passing of
+time. The first two are why a full read runs at an interval; the last is why unchanged
+epics are re-checked from the copy kept in the cache, never skipped.
 
 The probe asks many groups at once with GraphQL aliases, each alias only ``count``, so a
 week in which nothing changed costs one request per ``PROBE_BATCH`` groups. The epics

@@ -17,8 +17,8 @@ is what makes the copy current again (the labels the bot set, the ``updatedAt`` 
 write, which the write cache tells apart from a person's change), so nothing the bot did
 is ever mistaken for a person's activity, and a week without writes costs no epic reads.
 
-Deletions, moves to another group and group transfers change no ``updatedAt``, so a full
-read replaces the cache's copy at an interval: by default on the first run of each month
+Deletions and group transfers change no ``updatedAt``, so a full read replaces the
+cache's copy at an interval: by default on the first run of each month
 (``--full-read``), and always when the cache has no complete read of the group (first run,
 lost cache, another policy label). Nothing read is kept in a dry run.
 """
