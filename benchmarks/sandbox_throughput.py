@@ -1,79 +1,65 @@
 """How fast the sandbox serves epic pages, so bot benchmarks measure the bot, not the sandbox.
 
-Starts a sandbox with ``scale:N`` epics, reads every customer group's open epics through
-python-gitlab's GraphQL client (one page per group, as the bot will), and prints pages per
-second and the sandbox's own request counts. Usage:
+Starts a sandbox with ``scale:N`` epics and reads every open objective epic of its parent
+group with the bot's own page query (``triage.gitlab.queries.EPICS_PAGE``: creation order,
+100 a page, cursor after cursor), in-process, so the figure is the sandbox's own time per
+page, without HTTP or a client. A page should cost the same at any N. Usage:
 
-    .venv/bin/python benchmarks/sandbox_throughput.py --epics 1000 5000
+    .venv/bin/python benchmarks/sandbox_throughput.py --epics 1000 5000 20000
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from datetime import date
 
-import gitlab
 from gitlab_sandbox import Sandbox
-from gitlab_sandbox.server import stats
 
-QUERY = """
-query($path: ID!, $cursor: String) {
-  group(fullPath: $path) {
-    workItems(types: [EPIC], state: opened, includeDescendants: true, first: 100,
-              after: $cursor, sort: UPDATED_DESC) {
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        id iid title updatedAt
-        widgets {
-          ... on WorkItemWidgetDescription { description }
-          ... on WorkItemWidgetLabels { labels { nodes { id title } } }
-          ... on WorkItemWidgetAssignees { assignees { nodes { username } } }
-          ... on WorkItemWidgetStartAndDueDate { dueDate }
-        }
-      }
-    }
-  }
-}
-"""
+from triage.gitlab.queries import EPICS_PAGE
 
 
 def measure(epics: int) -> dict[str, float]:
     started = time.perf_counter()
-    box = Sandbox(seed=f"scale:{epics}", today=date(2026, 11, 20)).start()
+    box = Sandbox(seed=f"scale:{epics}", today=date(2026, 11, 20))
     seeded = time.perf_counter() - started
     roots = sorted({path.split("/")[0] for path in box.store._group_paths})
-    seen = pages = 0
-    started = time.perf_counter()
-    with gitlab.GraphQL(box.url, token=box.token) as client:
-        for root in roots:
-            cursor = None
-            while True:
-                page = client.execute(QUERY, variable_values={"path": root, "cursor": cursor})
-                items = page["group"]["workItems"]
-                pages += 1
-                seen += len(items["nodes"])
-                if not items["pageInfo"]["hasNextPage"]:
-                    break
-                cursor = items["pageInfo"]["endCursor"]
-    elapsed = time.perf_counter() - started
-    counts = stats(box)
-    box.stop()
+    headers = {"content-type": "application/json", "private-token": box.token}
+    seen, times = 0, []
+    for root in roots:
+        cursor = None
+        while True:
+            variables = {
+                "path": root,
+                "labels": ["SP Objective"],
+                "descendants": True,
+                "cursor": cursor,
+            }
+            body = json.dumps({"query": EPICS_PAGE, "variables": variables}).encode()
+            started = time.perf_counter()
+            answer = json.loads(box.handle("POST", "/api/graphql", headers, body).encode())
+            times.append(time.perf_counter() - started)
+            items = answer["data"]["group"]["workItems"]
+            seen += len(items["nodes"])
+            if not items["pageInfo"]["hasNextPage"]:
+                break
+            cursor = items["pageInfo"]["endCursor"]
     return {
         "epics": epics,
         "epics_read": seen,
-        "pages": pages,
-        "sandbox_requests": counts["requests"],
+        "pages": len(times),
         "seed_seconds": round(seeded, 2),
-        "read_seconds": round(elapsed, 2),
-        "pages_per_second": round(pages / elapsed, 1),
+        "ms_per_page_median": round(statistics.median(times) * 1000, 1),
+        "ms_first_page": round(times[0] * 1000, 1),
+        "ms_last_page": round(times[-1] * 1000, 1),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epics", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument("--epics", type=int, nargs="+", default=[1000, 5000, 20000])
     args = parser.parse_args()
     rows = [measure(n) for n in args.epics]
     header = list(rows[0])

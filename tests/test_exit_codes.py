@@ -101,7 +101,7 @@ def test_exit_3(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("triage.commands.run.run_triage", broken)
+    monkeypatch.setattr("triage.pipeline.weekly_run.run_triage", broken)
     result = run_cli("run")
     assert result.returncode == 3
     assert "please report it with this trace" in result.stderr
@@ -130,7 +130,7 @@ def test_exit_130(monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("triage.commands.run.run_triage", interrupted)
+    monkeypatch.setattr("triage.pipeline.weekly_run.run_triage", interrupted)
     result = run_cli("run")
     assert result.returncode == 130
     assert "Traceback" not in result.stderr

@@ -7,6 +7,11 @@ finds its marker. It is a SQLite file, each epic committed as soon as its writes
 so a run killed half-way leaves a cache that knows every write it made, and nothing is held
 in memory, however many epics there are.
 
+It also keeps each epic as last read (GitLab's work item node), per scope (a group read
+with one objective label), with the time of that read: a warm run then reads only the
+epics updated since, and re-checks the others from this copy, since staleness and due
+dates move with the clock even when nothing changes (``triage/pipeline/epic_source.py``).
+
 It also remembers when the bot itself last touched each epic. GitLab moves an epic's
 ``updatedAt`` for every note and label change, the bot's included; without this, the bot's
 own note would make a stale objective look fresh on the next run.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +40,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS opinions (epic TEXT PRIMARY KEY, key TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS drafts (
   epic TEXT NOT NULL, rule TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (epic, rule));
+CREATE TABLE IF NOT EXISTS epics (epic TEXT PRIMARY KEY, scope TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS epics_scope ON epics (scope);
+CREATE TABLE IF NOT EXISTS reads (scope TEXT PRIMARY KEY, since TEXT NOT NULL, swept TEXT NOT NULL);
 """
 
 
@@ -211,3 +220,60 @@ class WriteCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # What was last read, per scope (see the module docstring and pipeline/epic_source.py).
+
+    def read_state(self, scope: str) -> tuple[str, str] | None:
+        """``(since, swept)`` of the last complete read of ``scope``: the GitLab time it
+        started at, and the run clock of its last full read; ``None`` if there is none."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT since, swept FROM reads WHERE scope = ?", (scope,)
+            ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def forget_scope(self, scope: str) -> None:
+        """Drop what was read of ``scope``: a full read starts afresh, and until it ends,
+        the next run knows no complete read to build on."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM reads WHERE scope = ?", (scope,))
+            self._db.execute("DELETE FROM epics WHERE scope = ?", (scope,))
+            self._db.execute("COMMIT")
+
+    def keep_epics(self, scope: str, nodes: list[tuple[str, str]]) -> None:
+        """Keep ``(epic id, node JSON)`` pairs as the last read of those epics."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO epics VALUES (?, ?, ?)",
+                [(epic, scope, data) for epic, data in nodes],
+            )
+            self._db.execute("COMMIT")
+
+    def drop_epics(self, epics: list[str]) -> None:
+        """Forget epics that left the scope (closed, no longer objectives)."""
+        with self._lock:
+            self._db.executemany("DELETE FROM epics WHERE epic = ?", [(e,) for e in epics])
+
+    def kept_epics(self, scope: str, chunk: int = 500) -> Iterator[tuple[str, str]]:
+        """``(epic id, node JSON)`` of every epic kept for ``scope``, a chunk at a time, so
+        memory stays flat however many there are."""
+        last = ""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT epic, data FROM epics WHERE scope = ? AND epic > ? "
+                    "ORDER BY epic LIMIT ?",
+                    (scope, last, chunk),
+                ).fetchall()
+            if not rows:
+                return
+            for epic, data in rows:
+                yield str(epic), str(data)
+            last = str(rows[-1][0])
+
+    def mark_read(self, scope: str, since: str, swept: str) -> None:
+        """Record a complete read of ``scope`` that started at ``since`` (GitLab's time)."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO reads VALUES (?, ?, ?)", (scope, since, swept))

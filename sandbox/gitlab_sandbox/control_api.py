@@ -6,6 +6,7 @@ looking at the sandbox never changes what it measures.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from gitlab_sandbox import shape
@@ -123,3 +124,24 @@ def delete_note(req: Request) -> Response:
             return error(404, "404 Note Not Found")
         store.delete_note(item, note)
     return Response(204, raw=b"")
+
+
+@router.route("POST", "/clock")
+def post_clock(req: Request) -> Response:
+    """Move the sandbox's clock forward by ``{"advance_seconds": N}``: what a test or a
+    benchmark uses to let a week pass between two runs. ``updatedAt`` of later changes and
+    the ``Date`` header follow it; nothing already stored changes."""
+    body = req.json() or {}
+    try:
+        seconds = float(body.get("advance_seconds", 0))
+    except (TypeError, ValueError):
+        return error(400, "advance_seconds must be a number")
+    if seconds < 0:
+        return error(400, "the clock only moves forward")
+    store = req.store
+    with store.lock:
+        earlier = store.clock
+        step = timedelta(seconds=seconds)
+        store.clock = lambda: earlier() + step
+        now = store.clock()
+    return Response(200, {"now": now.isoformat()})

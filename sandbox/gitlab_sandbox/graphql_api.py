@@ -62,9 +62,11 @@ def _snake(name: str) -> str:
 
 
 def resolve_field(source: Any, info: Info, **args: Any) -> Any:
-    """Resolve ``fooBar`` as attribute ``foo_bar``, calling it with arguments if a method."""
+    """Resolve ``fooBar`` as attribute ``foo_bar``, calling it with arguments if a method;
+    a dict's value that is a function is worked out only when asked for (a count)."""
     if isinstance(source, dict):
-        return source.get(info.field_name)
+        found = source.get(info.field_name)
+        return found(info) if callable(found) else found
     value = getattr(source, _snake(info.field_name), None)
     if callable(value):
         return value(info, **{_snake(k): v for k, v in args.items()})

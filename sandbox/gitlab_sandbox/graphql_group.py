@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from graphql import GraphQLError
+
 from gitlab_sandbox.graphql_nodes import (
     Context,
     Info,
@@ -16,9 +18,9 @@ from gitlab_sandbox.graphql_nodes import (
     simple_connection,
 )
 from gitlab_sandbox.model import Group, WorkItem
-from gitlab_sandbox.pagination import connection
+from gitlab_sandbox.pagination import MAX_PAGE_SIZE, connection, decode_cursor, encode_cursor
 from gitlab_sandbox.store import NotFound
-from gitlab_sandbox.work_item_filters import matching_items
+from gitlab_sandbox.work_item_filters import matching_items, passes
 
 SORT_FIELDS = {
     "CREATED": "created_at",
@@ -136,11 +138,71 @@ class GroupNode:
             text = value.lower() if isinstance(value, str) and attr == "title" else value
             return (flag, text if present else "", item.id)
 
-        items = sorted(
-            matching_items(ctx(info).store, self.raw, filters), key=key, reverse=descending
-        )
-        page = connection(items, key, descending, first, after, last, before)
+        if (
+            field == "CREATED"
+            and last is None
+            and before is None
+            and filters.get("types") == ["EPIC"]
+        ):
+            page = self._indexed_page(info, filters, key, descending, first, after)
+        else:
+            items = sorted(
+                matching_items(ctx(info).store, self.raw, filters), key=key, reverse=descending
+            )
+            page = connection(items, key, descending, first, after, last, before)
         page["nodes"] = [WorkItemNode(i, ctx(info)) for i in page["nodes"]]
         for edge, node in zip(page["edges"], page["nodes"], strict=True):
             edge["node"] = node
         return page
+
+    def _indexed_page(
+        self,
+        info: Info,
+        filters: dict[str, Any],
+        key: Any,
+        descending: bool,
+        first: int | None,
+        after: str | None,
+    ) -> dict[str, Any]:
+        """A page of epics in creation order read from the store's index: a seek to the
+        cursor's position, then only as many epics as the page needs, as GitLab's database
+        does; ``count`` is worked out only when asked for."""
+        store = ctx(info).store
+        if first is not None and first < 0:
+            raise GraphQLError("Argument 'first' on Field must be non-negative")
+        size = min(MAX_PAGE_SIZE if first is None else first, MAX_PAGE_SIZE)
+        position = None
+        if after is not None:
+            cursor = decode_cursor(after)
+            if len(cursor) != 3:
+                raise GraphQLError("Please provide a valid cursor")
+            position = (str(cursor[1]), int(cursor[2]))
+        wanted = dict(filters)
+        descendants = bool(wanted.pop("include_descendants", False))
+        window: list[WorkItem] = []
+        has_next = False
+        for item_id in store.epic_order.walk(self.raw.id, descendants, position, descending):
+            item = store.items.get(item_id)
+            if item is None or not passes(item, wanted):
+                continue
+            if len(window) == size:
+                has_next = True
+                break
+            window.append(item)
+        cursors = [encode_cursor(key(item)) for item in window]
+        raw = self.raw
+
+        def count(*_: Any, **__: Any) -> int:
+            return sum(1 for _ in matching_items(store, raw, dict(filters)))
+
+        return {
+            "count": count,
+            "nodes": window,
+            "edges": [{"cursor": c, "node": n} for c, n in zip(cursors, window, strict=True)],
+            "pageInfo": {
+                "hasNextPage": has_next,
+                "hasPreviousPage": after is not None,
+                "startCursor": cursors[0] if cursors else None,
+                "endCursor": cursors[-1] if cursors else None,
+            },
+        }

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -259,6 +260,13 @@ class Sandbox:
                 self.wfile.write(data)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                """The ``Date`` header on the store's clock, which ``updatedAt`` uses too:
+                moved forward by ``/-/sandbox/clock``, both stay one clock, as on GitLab."""
+                if timestamp is not None:
+                    return super().date_time_string(timestamp)
+                return formatdate(sandbox.store.clock().timestamp(), usegmt=True)
 
             def log_message(self, format: str, *args: Any) -> None:
                 if sandbox.verbose:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gitlab_sandbox import markdown
+from gitlab_sandbox.epic_index import Entry, EpicIndex, created_key
 from gitlab_sandbox.model import Artifact, Award, Group, Label, Note, Project, User, WorkItem
 from gitlab_sandbox.quick_actions import QUICK_ACTIONS, run_quick_actions
 
@@ -68,6 +69,7 @@ class Store:
         self._iids: dict[tuple[str, int, int], int] = {}
         self._note_items: dict[int, int] = {}
         self._owned_labels: dict[tuple[str, int], list[Label]] = {}
+        self.epic_order = EpicIndex()  # epics by group in creation order: pages in O(page)
 
     def clear(self) -> None:
         """Forget every record (counters are cleared separately)."""
@@ -82,6 +84,7 @@ class Store:
         self._iids.clear()
         self._note_items.clear()
         self._owned_labels.clear()
+        self.epic_order.clear()
 
     # -- identity -------------------------------------------------------------------------
     def next_id(self, kind: str) -> int:
@@ -203,6 +206,8 @@ class Store:
         """Register a new epic or issue (and its notes) in the store and its indexes."""
         self.items[item.id] = item
         self._iids[(item.kind, self.owner_id(item), item.iid)] = item.id
+        if item.kind == "epic" and item.group_id is not None:
+            self.epic_order.add(*self._order_entry(item))
         for note in item.notes:
             self._note_items[note.id] = item.id
 
@@ -224,6 +229,13 @@ class Store:
     def remove_item(self, item: WorkItem) -> None:
         del self.items[item.id]
         del self._iids[(item.kind, self.owner_id(item), item.iid)]
+        if item.kind == "epic" and item.group_id is not None:
+            self.epic_order.remove(*self._order_entry(item))
+
+    def _order_entry(self, item: WorkItem) -> tuple[Entry, int, list[int]]:
+        group = self.groups[item.group_id or 0]
+        created = item.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")  # as cursors print it
+        return created_key(created, item.id), group.id, [g.id for g in self.ancestors(group)]
 
     def group_label(self, group: Group, title: str) -> Label | None:
         for label in self.available_labels(group):

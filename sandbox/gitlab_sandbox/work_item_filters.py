@@ -69,3 +69,8 @@ def matching_items(store: Store, group: Group, args: dict[str, Any]) -> Iterator
         )
         if owned and all(predicate(item, value) for predicate, value in active):
             yield item
+
+
+def passes(item: WorkItem, filters: dict[str, Any]) -> bool:
+    """Whether ``item`` passes every filter given (``include_descendants`` aside)."""
+    return all(FILTERS[name](item, value) for name, value in filters.items() if value is not None)

@@ -159,13 +159,23 @@ def test_one_note_per_epic_each_finding_once_then_a_rerun_writes_nothing(sandbox
     assert first["mentioned"] == FIRST_MENTIONS
 
     for extra in ([], ["--cache", cache]):  # reading notes without the cache, and with it
+        control(sandbox, "clock", {"advance_seconds": 7 * 86400})  # a week later
         control(sandbox, "reset", {"stats_only": True})
         assert triage_run("--apply", *extra) == 0
         again = control(sandbox, "stats")
         assert (again["writes"], again["llm_calls"], again["notifications"]) == (0, 0, 0)
-    # who am I, one page per group, and the summary issues listed twice (last week's
-    # summary to compare with, before the epics; this week's to update): no note reads
-    assert again["requests"] == 6
+    # who am I, one request asking every group what changed since the last run (the
+    # bot's notes of the first run did), one for the three groups' changes, and the
+    # summary issues listed twice (last week's to compare with, this week's to update):
+    # no note reads
+    assert again["requests"] == 5
+    # a week later, in which nobody changed anything: no epic page at all, each epic
+    # re-checked as last read
+    control(sandbox, "clock", {"advance_seconds": 7 * 86400})
+    control(sandbox, "reset", {"stats_only": True})
+    assert triage_run("--apply", "--cache", cache) == 0
+    quiet = control(sandbox, "stats")
+    assert (quiet["requests"], quiet["writes"], quiet["llm_calls"]) == (4, 0, 0)
 
 
 def test_an_edited_epic_gets_exactly_one_note_edit_and_no_mention(sandbox, env, tmp_path):

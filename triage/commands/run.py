@@ -15,11 +15,8 @@ from pathlib import Path
 
 from triage.commands.options import add_policies
 from triage.errors import UsageError
-from triage.pipeline.console import Console
 from triage.pipeline.options import RunOptions
-from triage.pipeline.weekly_run import run_triage
 from triage.settings import GitLabSettings
-from triage.summary.build import preview
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -124,6 +121,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write the summary's Markdown here (for CI artifacts)",
     )
     parser.add_argument(
+        "--full-read",
+        dest="full_read_every",
+        choices=("month", "week", "run"),
+        default="month",
+        metavar="EVERY",
+        help="read every epic from GitLab on the first run of each month (default), week, "
+        "or on every run; other runs read only epics changed since the last run and take "
+        "the rest from --cache. A full read finds epics deleted or moved away",
+    )
+    parser.add_argument(
         "--prompts",
         type=Path,
         metavar="DIR",
@@ -132,6 +139,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not above: ``triage run --help`` needs none of the pipeline.
+    from triage.pipeline.console import Console
+    from triage.pipeline.weekly_run import run_triage
+    from triage.summary.build import preview
+
     try:
         selected = args.shard or shard(default_shard())
     except argparse.ArgumentTypeError as exc:
@@ -149,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         max_llm_tokens=args.max_llm_tokens,
         summary=not args.no_summary,
         diff=args.diff,
+        full_read_every=args.full_read_every,
     )
     console = Console(diff=args.diff)
     report = run_triage(options, GitLabSettings.from_env, console)

@@ -15,6 +15,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import gitlab
@@ -69,7 +71,10 @@ class Pacer:
 
 
 def _graphql_http_client(
-    settings: GitLabSettings, on_attempt: Callable[[], None], retry_unsafe: bool
+    settings: GitLabSettings,
+    on_attempt: Callable[[], None],
+    retry_unsafe: bool,
+    on_response: Callable[[Any], None] | None = None,
 ) -> Any:
     """An HTTP client whose transport paces, counts and retries each request.
 
@@ -80,7 +85,9 @@ def _graphql_http_client(
     return httpx_flavour.Client(
         headers={"Authorization": f"Bearer {settings.token.value}", "User-Agent": USER_AGENT},
         timeout=settings.timeout,
-        transport=RetryingTransport(settings.max_retries, retry_unsafe, on_attempt),
+        transport=RetryingTransport(
+            settings.max_retries, retry_unsafe, on_attempt, on_response=on_response
+        ),
     )
 
 
@@ -104,6 +111,7 @@ class GitLab:
         self.settings = settings
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._server_now: tuple[datetime, float] | None = None
         # GitLab counts notes in fixed one-minute windows: pacing at the limit itself can put
         # one note too many into a window, so the pace keeps a margin under it.
         self.note_pacer = Pacer(settings.notes_per_minute * NOTE_PACE)
@@ -124,7 +132,9 @@ class GitLab:
 
     def _graphql(self, retry_unsafe: bool) -> gitlab.GraphQL:
         """python-gitlab's GraphQL client with its own retry off: the transport retries."""
-        client = _graphql_http_client(self.settings, self._attempt, retry_unsafe)
+        client = _graphql_http_client(
+            self.settings, self._attempt, retry_unsafe, on_response=self._clock_from
+        )
         return gitlab.GraphQL(
             self.settings.url,
             client=client,
@@ -138,6 +148,28 @@ class GitLab:
         self.request_pacer.wait()  # stay under the per-minute request limit, not at 429s
         with self._lock:
             self.requests["graphql"] += 1
+
+    def _clock_from(self, headers: Any) -> None:
+        """Remember GitLab's clock from an answer's ``Date`` header."""
+        value = headers.get("Date")
+        if value:
+            try:
+                moment = parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return
+            with self._lock:
+                self._server_now = (moment, time.monotonic())
+
+    def server_now(self) -> datetime:
+        """GitLab's time now, from the last answer's ``Date`` header (to the second), or
+        this machine's clock before any answer: times sent back to GitLab, such as
+        ``updatedAfter``, must be on GitLab's clock, not on a runner's that may be off."""
+        with self._lock:
+            seen = self._server_now
+        if seen is None:
+            return datetime.now(UTC)
+        moment, at = seen
+        return moment + timedelta(seconds=time.monotonic() - at)
 
     def note_limited(self) -> None:
         """Count one note GitLab refused over its note-creation limit."""

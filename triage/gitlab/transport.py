@@ -70,8 +70,10 @@ class RetryingTransport(httpx_flavour.BaseTransport):  # type: ignore[misc]
         retry_unsafe: bool,
         on_attempt: Callable[[], None],
         sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[Any], None] | None = None,
     ) -> None:
         self.inner = httpx_flavour.HTTPTransport()
+        self.on_response = on_response  # sees every answer's headers (GitLab's clock)
         self.retries = retries
         self.retry_unsafe = retry_unsafe
         self.on_attempt = on_attempt
@@ -100,6 +102,8 @@ class RetryingTransport(httpx_flavour.BaseTransport):  # type: ignore[misc]
                 self.sleep(wait_of({}, attempt))
                 attempt += 1
                 continue
+            if self.on_response is not None:
+                self.on_response(response.headers)
             status = response.status_code
             again = status == 429 or (self.retry_unsafe and status in (500, 502, 503, 504))
             if not again or last:

@@ -23,10 +23,12 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
-import openai
+
+if TYPE_CHECKING:  # imported where a model is called: a run without one never loads it
+    import openai
 
 from triage.errors import LLMError, LLMKeyRefused, UsageError
 from triage.llm.offline import MEASURE_FIRST
@@ -126,6 +128,8 @@ class LLMBudget:
 @contextmanager
 def api_errors() -> Iterator[None]:
     """The SDK's errors as one ``LLMError`` line each, for the drafter and the doctor."""
+    import openai
+
     try:
         yield
     except openai.APITimeoutError:
@@ -141,6 +145,8 @@ def api_errors() -> Iterator[None]:
 
 
 def make_client(settings: LLMSettings) -> openai.OpenAI:
+    import openai
+
     if settings.azure_endpoint:
         return openai.AzureOpenAI(
             api_key=settings.api_key.value,

@@ -9,19 +9,20 @@ workers, so memory stays flat however many epics there are and GitLab sees at mo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
-from triage.errors import GitLabError, GitLabSetupError, GitLabUnreachable, UsageError
+from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
-from triage.gitlab.reads import current_username, epic_pages
+from triage.gitlab.reads import current_username
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
 from triage.llm.suggestion import Drafter
 from triage.pipeline.console import Console
+from triage.pipeline.epic_source import EpicSource
 from triage.pipeline.epic_worker import EpicWorker
 from triage.pipeline.limits import RuleLimits
 from triage.pipeline.options import RunOptions, shard_groups, top_groups
@@ -29,7 +30,6 @@ from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
 from triage.policy.optout import label_descriptions
 from triage.policy.templates import load_templates
-from triage.records import Epic
 from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
@@ -107,7 +107,17 @@ def run_triage(
         )
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
             pending: list[Future[EpicResult]] = []
-            for fetched in _epics(gl, groups, policies, report, console):
+            for fetched in EpicSource(
+                gl,
+                cache,
+                report,
+                console,
+                policies.sources.objective_label,
+                policies.sources.include_subgroups,
+                now,
+                full_read_every=options.full_read_every,
+                save=options.apply,
+            ).epics(groups):
                 pending.append(pool.submit(worker, fetched))
                 if len(pending) >= options.concurrency * 4:  # keep memory flat
                     _collect(pending.pop(0), report, console)
@@ -193,60 +203,6 @@ def _summary(
         return None
     console.progress(f"summary issue {published.action}: {published.url}")
     return {"action": published.action, "url": published.url, "closed": published.closed or ""}
-
-
-def _epics(
-    gl: GitLab, groups: list[str], policies: PolicySet, report: RunReport, console: Console
-) -> Iterator[Epic]:
-    seen: set[str] = set()
-    for group in groups:
-        fetched = 0
-        try:
-            for page in epic_pages(
-                gl, group, policies.sources.objective_label, policies.sources.include_subgroups
-            ):
-                fetched += len(page)
-                report.counts["fetched"] += len(page)
-                for epic in page:
-                    if epic.id not in seen:
-                        seen.add(epic.id)
-                        yield epic
-        except GitLabError as exc:
-            report.errors.append(f"{group}: {exc}")
-            if isinstance(exc, GitLabUnreachable):
-                report.unreachable.append(exc)
-            console.progress(f"{group}: FAILED to read epics: {exc}")
-            continue
-        console.progress(f"{group}: fetched {fetched} objective epic(s)")
-        if fetched == 0:  # a typo in the label scans nothing, silently otherwise
-            warning = (
-                f"{group}: no open epic has the label "
-                f"'{policies.sources.objective_label}'; check sources.objective_label"
-            )
-            report.warnings.append(warning)
-            console.progress(f"warning: {warning}")
-    # With nothing fetched, no epic went to a worker: stopping here writes nothing.
-    _something_to_triage(groups, policies, report)
-
-
-def _something_to_triage(groups: list[str], policies: PolicySet, report: RunReport) -> None:
-    """Stop, before any write, a run that found no objective epic at all.
-
-    Every group answering "none" is almost always a typo in ``sources.objective_label``: a
-    configuration error (exit 2), not a quiet week. Every group failing to connect means
-    GitLab could not be reached: its own exit code, which the CI job retries."""
-    if report.counts["fetched"]:
-        return
-    if report.unreachable and len(report.unreachable) == len(report.errors):
-        raise report.unreachable[0]
-    if report.errors:
-        return  # some groups failed otherwise: exit 1, their errors say why
-    label = policies.sources.objective_label
-    raise GitLabSetupError(
-        f"no open epic in the {len(groups)} group(s) scanned has the label '{label}' "
-        "(sources.objective_label): nothing to triage, nothing was written; check the "
-        "label's name (`triage validate --online` names the closest existing labels)"
-    )
 
 
 def _collect(future: Future[EpicResult], report: RunReport, console: Console) -> None:

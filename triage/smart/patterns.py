@@ -12,9 +12,33 @@ words of every language, English included, come from the language files through
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import Any, TypeVar
 
 from triage.smart.lexicon import lexicon
+
+F = TypeVar("F", bound=Callable[..., Any])
+_MEMOS: list[Any] = []
+WORD = re.compile(r"\w")
+DIGIT = re.compile(r"\d")
+JAPANESE_MARKS = ("時点", "に測定", "に計測", "に開始")  # "as of", "measured", "started" on a date
+
+
+def _memo(function: F) -> F:
+    """Remember a pure test's answers per sentence: the checker asks several elements'
+    tests of the same sentences, and each test asks the same helpers (numbers, cue words)
+    again. Bounded, so memory stays flat; ``clear_memos`` forgets everything."""
+    remembered = lru_cache(maxsize=8192)(function)
+    _MEMOS.append(remembered)
+    return remembered  # type: ignore[return-value]
+
+
+def clear_memos() -> None:
+    """Forget every remembered answer (benchmarks measure each round from cold)."""
+    for memo in _MEMOS:
+        memo.cache_clear()
+
 
 MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -128,9 +152,10 @@ def unwrap(text: str) -> str:
     return "\n".join(out)
 
 
-def sentences(text: str) -> list[str]:
+@_memo
+def sentences(text: str) -> tuple[str, ...]:
     parts = (part.strip(" -*>\t|") for part in SENTENCE_SPLIT.split(unwrap(text)))
-    return [part for part in parts if part and re.search(r"\w", part)]
+    return tuple(part for part in parts if part and WORD.search(part))
 
 
 NAMES_WITH_NUMBERS = re.compile(
@@ -140,16 +165,20 @@ NAMES_WITH_NUMBERS = re.compile(
 )
 
 
-def quantities(sentence: str) -> list[str]:
+@_memo
+def quantities(sentence: str) -> tuple[str, ...]:
     """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
     words = lexicon()
     stripped = NAMES_WITH_NUMBERS.sub(" ", sentence)
-    stripped = words.period.sub(" ", words.date.sub(" ", ISO_DATE.sub(" ", stripped)))
+    if DIGIT.search(stripped):  # every date pattern needs a digit: none, no date to drop
+        stripped = words.date.sub(" ", ISO_DATE.sub(" ", stripped))
+    stripped = words.period.sub(" ", stripped)
     stripped = PERIOD.sub(" ", stripped)
     found = [m.group(0).strip() for m in QUANTITY.finditer(stripped)]
-    return found + [m.group(0) for m in words.number_words.finditer(stripped)]
+    return (*found, *(m.group(0) for m in words.number_words.finditer(stripped)))
 
 
+@_memo
 def states_baseline(sentence: str, strict: bool = False) -> bool:
     """A number said to describe today. ``strict``: only with a strong cue ("currently",
     "measured", "from X to"), for text written under another element's label."""
@@ -164,24 +193,29 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
     return not strict and bool(weak) and not _target_cue(sentence)
 
 
+@_memo
 def _strong_now(sentence: str) -> bool:
     today = RELATIVE_TO_NOW.sub(" ", sentence)
     return bool(STRONG_NOW.search(today) or lexicon().now_strong.search(today))
 
 
+@_memo
 def _target_cue(sentence: str) -> bool:
     return bool(TARGET_CUE.search(sentence) or lexicon().target.search(sentence))
 
 
+@_memo
 def _done(sentence: str) -> bool:
     return bool(BINARY.search(sentence) or lexicon().done.search(sentence))
 
 
+@_memo
 def is_measurable(sentence: str) -> bool:
     """A number, threshold or ratio, or a done/not-done outcome."""
     return bool(quantities(sentence)) or _done(sentence)
 
 
+@_memo
 def states_target(sentence: str) -> bool:
     """A measurable target: a done/not-done outcome, or a number with a target word.
 
@@ -217,6 +251,7 @@ NOT_OWNER_FIELD = re.compile(
 GENERIC_OWNERS = {"the", "customer", "team", "us", "we", "tbd", "tbc", "unknown", "someone"}
 
 
+@_memo
 def names_a_date(text: str) -> bool:
     """Whether text under a timeline label gives a date, a period or a duration
     ("asap" and "soon" do not, nor dates of past events)."""
@@ -235,6 +270,7 @@ def names_a_date(text: str) -> bool:
     )
 
 
+@_memo
 def names_someone(text: str) -> bool:
     """Whether text under an owner label names a person, role or team, not "the customer"."""
     text = NOT_OWNER_FIELD.sub("", text)  # a stakeholder list is not an owner
@@ -245,6 +281,7 @@ def names_someone(text: str) -> bool:
     return any(m.group(0).lower().strip("@.") not in generic for m in OWNER_NAME.finditer(text))
 
 
+@_memo
 def states_deadline(sentence: str) -> bool:
     """A deadline: "by <date>", "before <event>", "within two quarters", an ISO date...
     Questions ("maybe later this year?") and dates of past events do not count."""
@@ -252,7 +289,9 @@ def states_deadline(sentence: str) -> bool:
         return False
     sentence = without_history(sentence)
     words = lexicon()
-    if DEADLINE.search(sentence) or ISO_DATE.search(sentence) or words.date.search(sentence):
+    if DEADLINE.search(sentence):
+        return True
+    if DIGIT.search(sentence) and (ISO_DATE.search(sentence) or words.date.search(sentence)):
         return True
     if words.deadline_phrase.search(sentence):
         return True
@@ -266,7 +305,12 @@ def without_history(text: str) -> str:
     """``text`` with the dates of past events and measurements taken out: a kick-off date,
     "measured 2026-05-01", "Audit vom 12.03.2026", "2026年4月1日時点"."""
     before, after = _history_patterns()
-    return after.sub(" ", before.sub(" ", HISTORY.sub(" ", text)))
+    text = HISTORY.sub(" ", text)
+    # Both patterns need a history word, or one of the Japanese marks ``after`` ends with:
+    # without any, neither can match, and the costly date-first search is skipped.
+    if not lexicon().history_word.search(text) and not any(m in text for m in JAPANESE_MARKS):
+        return text
+    return after.sub(" ", before.sub(" ", text))
 
 
 @cache
@@ -279,12 +323,14 @@ def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         re.IGNORECASE,
     )
     after = re.compile(
-        rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:時点|に測定|に計測|に開始|{words.history_word.pattern})",
+        rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:{'|'.join(JAPANESE_MARKS)}|"
+        rf"{words.history_word.pattern})",
         re.IGNORECASE,
     )
     return before, after
 
 
+@_memo
 def states_owner(sentence: str) -> bool:
     if OWNER.search(sentence):
         return True

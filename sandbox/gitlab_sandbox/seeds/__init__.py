@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from gitlab_sandbox import shape
-from gitlab_sandbox.seeds.scale import scale_seed
+from gitlab_sandbox.seeds.scale import EPICS_PER_GROUP, scale_seed
 from gitlab_sandbox.store import Store
 
 DATE_KEYS = ("start_date", "due_date")
@@ -66,9 +66,20 @@ def demo_seed(today: date | None = None) -> dict[str, Any]:
 Seed = Callable[[str, date | None], dict[str, Any]]
 SEEDS: dict[str, Seed] = {
     "demo": lambda _arg, today: demo_seed(today),
-    "scale": lambda arg, today: scale_seed(_count(arg), today),
+    "scale": lambda arg, today: scale_seed(*_scale(arg), today=today),
     "empty": lambda _arg, _today: {},
 }
+
+
+def _scale(arg: str) -> tuple[int, int]:
+    """``N`` or ``N,K``: N epics, K per customer group (default 25)."""
+    count, _, per_group = arg.partition(",")
+    if per_group and (not per_group.isdigit() or int(per_group) < 1):
+        raise ValueError(
+            f"scale seed takes epics per group as a positive number, as in scale:5000,10; "
+            f"got '{per_group}'"
+        )
+    return _count(count), int(per_group) if per_group else EPICS_PER_GROUP
 
 
 def _count(arg: str) -> int:

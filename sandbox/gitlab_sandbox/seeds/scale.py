@@ -2,8 +2,8 @@
 
 Deterministic (a fixed RNG seed), so two runs of a benchmark see the same data. Customers
 are subgroups of one parent group, ``success-plans`` (as a CS organisation keeps them),
-about one per 25 epics, every fifth with a regional subgroup, and a mix of complete
-objectives and ones missing each SMART part.
+about one per 25 epics (``scale:N,K``: one per K), every fifth with a regional subgroup,
+and a mix of complete objectives and ones missing each SMART part.
 """
 
 from __future__ import annotations
@@ -38,11 +38,14 @@ def _labels() -> list[dict[str, str]]:
     return [{"title": t} for t in titles]
 
 
-def scale_seed(count: int, today: date | None = None) -> dict[str, Any]:
+def scale_seed(
+    count: int, per_group: int = EPICS_PER_GROUP, today: date | None = None
+) -> dict[str, Any]:
+    """``count`` epics over one customer group per ``per_group`` epics (``scale:N,K``)."""
     rng = random.Random(20261122)
     today = today or date.today()
     now = datetime(today.year, today.month, today.day, 12, tzinfo=UTC)
-    customers = max(1, -(-count // EPICS_PER_GROUP))
+    customers = max(1, -(-count // per_group))
     csms = [f"csm.{i:03d}" for i in range(max(1, customers // 10))]
     groups: list[dict[str, Any]] = [
         {"full_path": "cs-ops", "name": "Customer Success Ops"},
