@@ -98,6 +98,8 @@ def run_triage(
                     _collect(pending.pop(0), report, console)
             for future in pending:
                 _collect(future, report, console)
+        if cache.broken:  # GitLab has every write; the next run reads what was not kept
+            console.progress(f"warning: {cache.warning}")
         if worker.key_refused:  # one error for the run, not one per epic
             report.errors.append(f"language model: {worker.key_refused}")
             console.progress(f"language model: FAILED: {worker.key_refused}")
