@@ -116,9 +116,16 @@ def _labels(writer: Writer, epic_id: str, group: str, write: Write, plan: EpicPl
     return writes.update_labels(writer.gl, epic_id, add_ids, remove_ids), None
 
 
+def _delete(writer: Writer, epic_id: str, group: str, write: Write, plan: EpicPlan) -> Result:
+    assert write.note_id is not None
+    writes.destroy_note(writer.gl, write.note_id)
+    return "", None
+
+
 _WRITERS: dict[WriteKind, Callable[[Writer, str, str, Write, EpicPlan], Result]] = {
     WriteKind.CREATE_NOTE: _create,
     WriteKind.UPDATE_NOTE: _update,
     WriteKind.MOVE_COMMENT: _move,
     WriteKind.LABELS: _labels,
+    WriteKind.DELETE_NOTE: _delete,
 }

@@ -86,6 +86,7 @@ class RunReport:
     started: datetime
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    failed_groups: list[str] = field(default_factory=list)  # groups whose epics were not read
     llm_errors: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     llm: dict[str, Any] = field(default_factory=dict)
@@ -152,6 +153,7 @@ class RunReport:
             "requests": self.requests,
             "llm": {**self.llm, "draft_errors": self.llm_errors},
             "errors": self.errors,
+            "failed_groups": self.failed_groups,
             "summary": self.summary,
         }
 

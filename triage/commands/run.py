@@ -129,6 +129,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="prompt folder (default: prompts/ beside the policies)",
     )
+    parser.add_argument(
+        "--lease-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --apply, wait this long for another run writing to the same groups "
+        "(default: 0, stop at once with nothing written)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -149,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         max_llm_tokens=args.max_llm_tokens,
         summary=not args.no_summary,
         diff=args.diff,
+        lease_wait=max(0.0, args.lease_wait),
     )
     report = run_triage(options, GitLabSettings.from_env, Console(diff=args.diff))
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -36,39 +36,95 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _nodes(connection: Any) -> list[dict[str, Any]]:
+    """The nodes of a connection, with a null connection, null nodes list or null node
+    read as absent: GitLab answers ``null`` for a field it could not resolve."""
+    nodes = connection.get("nodes") if isinstance(connection, dict) else None
+    return [n for n in nodes or [] if isinstance(n, dict)]
+
+
+def _field(data: Any, key: str) -> Any:
+    return data.get(key) if isinstance(data, dict) else None
+
+
+class BadEpic(GitLabError):
+    """One work item GitLab answered in a shape the bot cannot read: that epic fails."""
+
+    def __init__(self, node_id: str, reference: str, cause: str) -> None:
+        super().__init__(
+            f"{reference or node_id}: GitLab answered it in an unreadable shape ({cause})"
+        )
+        self.node_id = node_id
+        self.reference = reference
+
+
 def epic_from_node(node: dict[str, Any]) -> Epic:
-    """An ``Epic`` record from a work item node of ``EPICS_PAGE``."""
+    """An ``Epic`` record from a work item node of ``EPICS_PAGE``.
+
+    Any field but the id may be ``null`` (a widget GitLab failed to resolve, ``widgets:
+    null``): it reads as absent, so one odd epic is never a TypeError that stops the run.
+    A value of the wrong kind (a date that is no date) raises ``BadEpic``: that epic fails.
+    """
     widgets: dict[str, Any] = {}
     for widget in node.get("widgets") or []:
-        widgets.update(widget)
-    labels = [(n["title"], n["id"]) for n in (widgets.get("labels") or {}).get("nodes", [])]
-    assignees = (widgets.get("assignees") or {}).get("nodes", [])
-    return Epic(
-        id=node["id"],
-        iid=int(node["iid"]),
-        title=node["title"],
-        description=widgets.get("description") or "",
-        labels=tuple(title for title, _ in labels),
-        label_ids=tuple(labels),
-        confidential=bool(node.get("confidential")),
-        group=(node.get("namespace") or {}).get("fullPath", ""),
-        author=(node.get("author") or {}).get("username", ""),
-        assignees=tuple(a["username"] for a in assignees),
-        created_at=_time(node.get("createdAt")),
-        updated_at=_time(node.get("updatedAt")),
-        start_date=_date(widgets.get("startDate")),
-        due_date=_date(widgets.get("dueDate")),
-        web_url=node.get("webUrl") or "",
-        children=int((widgets.get("children") or {}).get("count", 0)),
-        reference=node.get("reference") or "",
-        description_edited_at=_time(widgets.get("lastEditedAt")),
-    )
+        if isinstance(widget, dict):
+            widgets.update(widget)
+    try:
+        labels = [
+            (str(n["title"]), str(n["id"]))
+            for n in _nodes(widgets.get("labels"))
+            if n.get("title") and n.get("id")
+        ]
+        assignees = [n["username"] for n in _nodes(widgets.get("assignees")) if n.get("username")]
+        return Epic(
+            id=str(node["id"]),
+            iid=int(node.get("iid") or 0),
+            title=node.get("title") or "",
+            description=widgets.get("description") or "",
+            labels=tuple(title for title, _ in labels),
+            label_ids=tuple(labels),
+            confidential=bool(node.get("confidential")),
+            group=_field(node.get("namespace"), "fullPath") or "",
+            author=_field(node.get("author"), "username") or "",
+            assignees=tuple(assignees),
+            created_at=_time(node.get("createdAt")),
+            updated_at=_time(node.get("updatedAt")),
+            start_date=_date(widgets.get("startDate")),
+            due_date=_date(widgets.get("dueDate")),
+            web_url=node.get("webUrl") or "",
+            children=int(_field(widgets.get("children"), "count") or 0),
+            reference=node.get("reference") or "",
+            description_edited_at=_time(widgets.get("lastEditedAt")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BadEpic(
+            str(node.get("id") or "?"), str(node.get("reference") or ""), repr(exc)
+        ) from None
+
+
+def _readable(nodes: list[Any], on_bad: Callable[[BadEpic], None] | None) -> list[Epic]:
+    epics = []
+    for node in nodes:
+        if not isinstance(node, dict):
+            continue
+        try:
+            epics.append(epic_from_node(node))
+        except BadEpic as exc:
+            if on_bad is None:
+                raise
+            on_bad(exc)
+    return epics
 
 
 def epic_pages(
-    gl: GitLab, group: str, objective_label: str, include_subgroups: bool
+    gl: GitLab,
+    group: str,
+    objective_label: str,
+    include_subgroups: bool,
+    on_bad: Callable[[BadEpic], None] | None = None,
 ) -> Iterator[list[Epic]]:
-    """Open objective epics of ``group``, one page (at most 100) at a time."""
+    """Open objective epics of ``group``, one page (at most 100) at a time. An epic that
+    cannot be read goes to ``on_bad`` (when given), so the others go on."""
     cursor: str | None = None
     while True:
         data = gl.query(
@@ -85,8 +141,8 @@ def epic_pages(
         items = data["group"].get("workItems")
         if items is None:
             raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
-        yield [epic_from_node(node) for node in items["nodes"]]
-        if not items["pageInfo"]["hasNextPage"]:
+        yield _readable(items.get("nodes") or [], on_bad)
+        if not (items.get("pageInfo") or {}).get("hasNextPage"):
             return
         cursor = items["pageInfo"]["endCursor"]
 

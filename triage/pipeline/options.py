@@ -21,6 +21,7 @@ class RunOptions:
     max_llm_tokens: int | None = None
     summary: bool = True  # publish the weekly summary after an --apply run
     diff: bool = False  # show each note's change in a dry run (reads the notes)
+    lease_wait: float = 0.0  # seconds an --apply run waits for another run's lease
 
 
 def shard_groups(groups: list[str], shard: tuple[int, int]) -> list[str]:

@@ -12,12 +12,14 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
 from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
-from triage.gitlab.reads import current_username, epic_pages
+from triage.gitlab.lease import Lease
+from triage.gitlab.reads import BadEpic, current_username, epic_pages
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
 from triage.llm.suggestion import Drafter
@@ -33,6 +35,9 @@ from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 from triage.summary.build import publish_summary
+
+if TYPE_CHECKING:
+    from triage.llm.openai_drafter import LLMBudget
 
 
 def run_triage(
@@ -65,8 +70,12 @@ def run_triage(
     )
     cache = _open_cache(options, report, console)  # before GitLab: a bad path stops here
     gl = GitLab(settings)
+    lease = Lease(gl, groups, options.lease_wait) if options.apply else None
     try:
         bot = current_username(gl)
+        if lease is not None:  # before the first write: one writing run per group
+            lease.acquire()
+            _say(lease.warnings, console)
         labels = LabelDirectory(
             gl,
             policies.sources.create_missing_labels,
@@ -98,31 +107,22 @@ def run_triage(
                     _collect(pending.pop(0), report, console)
             for future in pending:
                 _collect(future, report, console)
-        if cache.broken:  # GitLab has every write; the next run reads what was not kept
-            console.progress(f"warning: {cache.warning}")
-        if worker.key_refused:  # one error for the run, not one per epic
-            report.errors.append(f"language model: {worker.key_refused}")
-            console.progress(f"language model: FAILED: {worker.key_refused}")
+        _after_epics(worker, cache, report, console)
         if options.apply:
-            # Complete only when every epic and group was read and written: after a
-            # failure, an epic without an entry may still have a note, so the next run
-            # reads notes instead of trusting the cache to say "none".
-            if report.errors:
-                cache.mark_incomplete()
-            else:
-                cache.mark_complete()
+            # Complete only when every epic and group was read and written (it tells, it
+            # decides nothing: see cache.py).
+            (cache.mark_incomplete if report.errors else cache.mark_complete)()
             report.llm = budget.report() if budget else {"drafter": "offline template"}
             report.summary = _summary(gl, policies, report, options, console)
     except BaseException:
         report.close()  # the caller never gets the report to close
         raise
     finally:
-        report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
-        if gl.requests["note_limited"]:
-            report.requests["note_limited"] = gl.requests["note_limited"]
-        report.llm = budget.report() if budget else {"drafter": "offline template"}
-        report.finished = datetime.now().astimezone()
-        gl.close()
+        if lease is not None:
+            said = len(lease.warnings)
+            lease.release()
+            _say(lease.warnings[said:], console)
+        _finish(report, gl, budget)
         cache.close()
     c = report.counts
     console.progress(
@@ -138,6 +138,32 @@ def run_triage(
         )
     )
     return report
+
+
+def _say(warnings: list[str], console: Console) -> None:
+    for warning in warnings:
+        console.progress(f"warning: {warning}")
+
+
+def _finish(report: RunReport, gl: GitLab, budget: LLMBudget | None) -> None:
+    """The run's costs into the report, and the client closed, however the run ended."""
+    report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
+    if gl.requests["note_limited"]:
+        report.requests["note_limited"] = gl.requests["note_limited"]
+    report.llm = budget.report() if budget else {"drafter": "offline template"}
+    report.finished = datetime.now().astimezone()
+    gl.close()
+
+
+def _after_epics(
+    worker: EpicWorker, cache: WriteCache, report: RunReport, console: Console
+) -> None:
+    """What the run says once, after every epic, rather than once per epic."""
+    if cache.broken:  # GitLab has every write; the next run reads what was not kept
+        console.progress(f"warning: {cache.warning}")
+    if worker.key_refused:  # one error for the run, not one per epic
+        report.errors.append(f"language model: {worker.key_refused}")
+        console.progress(f"language model: FAILED: {worker.key_refused}")
 
 
 def _open_cache(options: RunOptions, report: RunReport, console: Console) -> WriteCache:
@@ -161,7 +187,7 @@ def _summary(
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
     try:
-        published = publish_summary(gl, policies.summary, report.figures())
+        published = publish_summary(gl, policies.summary, report.figures(), report.failed_groups)
     except GitLabError as exc:
         report.errors.append(f"summary: {exc}")
         console.progress(f"summary: FAILED: {exc}")
@@ -174,11 +200,20 @@ def _epics(
     gl: GitLab, groups: list[str], policies: PolicySet, report: RunReport, console: Console
 ) -> Iterator[Epic]:
     seen: set[str] = set()
+
+    def bad(failure: BadEpic) -> None:  # that epic fails, the group goes on
+        report.errors.append(str(failure))
+        console.progress(f"{failure.reference or failure.node_id}: FAILED: {failure}")
+
     for group in groups:
         fetched = 0
         try:
             for page in epic_pages(
-                gl, group, policies.sources.objective_label, policies.sources.include_subgroups
+                gl,
+                group,
+                policies.sources.objective_label,
+                policies.sources.include_subgroups,
+                on_bad=bad,
             ):
                 fetched += len(page)
                 report.counts["fetched"] += len(page)
@@ -188,6 +223,7 @@ def _epics(
                         yield epic
         except GitLabError as exc:
             report.errors.append(f"{group}: {exc}")
+            report.failed_groups.append(group)
             console.progress(f"{group}: FAILED to read epics: {exc}")
             continue
         console.progress(f"{group}: fetched {fetched} objective epic(s)")

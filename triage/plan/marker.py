@@ -101,6 +101,7 @@ class Existing:
 
     note: BotNote | None = None
     legacy: tuple[LegacyComment, ...] = ()
+    duplicates: tuple[str, ...] = ()  # later notes of the bot's with a marker: to delete
 
     @property
     def open_rules(self) -> tuple[str, ...]:
@@ -114,15 +115,20 @@ NOTHING = Existing()
 
 
 def find_existing(notes: Sequence[Note], bot: str) -> Existing:
-    """The bot's own note and old-format comments among an epic's notes."""
+    """The bot's own note (the first, in GitLab's order), old-format comments, and any
+    later note of the bot's with a marker (a duplicate, to be deleted)."""
     note: BotNote | None = None
     legacy: list[LegacyComment] = []
+    duplicates: list[str] = []
     for item in notes:
         if item.author != bot or item.system or MOVED_MARKER in item.body:
             continue
         marker = NoteMarker.parse(item.body)
         if marker is not None:
-            note = note or BotNote(item.id, marker, item.body)
+            if note is None:
+                note = BotNote(item.id, marker, item.body)
+            else:  # the first note is the one people know; others are duplicates
+                duplicates.append(item.id)
             continue
         old = LEGACY_MARKER.search(item.body)
         if old:
@@ -131,7 +137,7 @@ def find_existing(notes: Sequence[Note], bot: str) -> Existing:
                     item.id, old.group("rule"), _split(old.group("reasons")), old["state"] == "open"
                 )
             )
-    return Existing(note, tuple(legacy))
+    return Existing(note, tuple(legacy), tuple(duplicates))
 
 
 def fingerprint(parts: Mapping[str, Any]) -> str:

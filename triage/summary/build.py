@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,5 +25,7 @@ def preview(figures: Figures) -> str:
     return render(figures, None)
 
 
-def publish_summary(gl: GitLab, settings: SummarySettings, figures: Figures) -> Published:
-    return publish(gl, settings, figures, figures.today)
+def publish_summary(
+    gl: GitLab, settings: SummarySettings, figures: Figures, failed_groups: Sequence[str] = ()
+) -> Published:
+    return publish(gl, settings, figures, figures.today, failed_groups)

@@ -8,14 +8,16 @@ verification boxes survive both, within the same half-year window.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
-from triage.gitlab.issues import create_issue, edit_issue, recent_issues
+from triage.gitlab.issues import Issue, create_issue, edit_issue, recent_issues
 from triage.policy.model import SummarySettings
 from triage.summary.figures import Figures
+from triage.summary.held import held
 from triage.summary.markdown import Previous, read_previous, render
 
 WEEK = r"(?P<week>\d{4}-W\d{2})"
@@ -38,7 +40,17 @@ def _week_of(settings: SummarySettings, title: str) -> str | None:
     return match.group("week") if match else None
 
 
-def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date) -> Published:
+def publish(
+    gl: GitLab,
+    settings: SummarySettings,
+    figures: Figures,
+    today: date,
+    failed_groups: Sequence[str] = (),
+) -> Published:
+    """Create or update this week's issue; then close every other open summary issue
+    (earlier weeks', and a second one of this week), so a run that died between creating
+    and closing, or two runs at once, leave exactly one open. ``failed_groups``: groups
+    not read, named at the top, with the last figures kept (``held.py``)."""
     if not settings.project:
         raise GitLabError("summary.project is not set in the policies")
     project = settings.project
@@ -46,7 +58,8 @@ def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date
     dated = [
         (week, issue) for issue in issues if (week := _week_of(settings, issue.title)) is not None
     ]
-    current = next((issue for week, issue in dated if week == figures.week), None)
+    this_week = sorted((i for w, i in dated if w == figures.week), key=lambda i: i.iid)
+    current = this_week[0] if this_week else None  # the first: a later one is a duplicate
     earlier = sorted(
         ((w, i) for w, i in dated if w < figures.week), key=lambda p: p[0], reverse=True
     )
@@ -67,19 +80,46 @@ def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date
             ticks.llm if ticks else (0, 0),
         ),
     )
+    if failed_groups:
+        kept = current or previous
+        kept_from = None
+        if current is not None:
+            kept_from = "this week's last complete run"
+        elif previous is not None:
+            kept_from = f"week {_week_of(settings, previous.title)}"
+        body = held(kept.description if kept else body, failed_groups, figures.errors, kept_from)
     if current is not None:
-        if current.description == body:
-            return Published("unchanged", current.web_url)
-        edit_issue(gl, project, current.iid, body)
-        return Published("updated", current.web_url)
+        action = "unchanged"
+        if current.description != body:
+            edit_issue(gl, project, current.iid, body)
+            action = "updated"
+        return Published(
+            action, current.web_url, _close_others(gl, settings, dated, current, figures.week)
+        )
     created = create_issue(
         gl, project, title_for(settings, figures.week), body, list(settings.labels)
     )
-    closed = None
-    if settings.close_previous and previous is not None and previous.state == "opened":
-        superseded = (
-            f"{previous.description}\n\n**Superseded by** {created.reference}: {created.web_url}"
-        )
-        edit_issue(gl, project, previous.iid, superseded, close=True)
-        closed = previous.web_url
+    closed = _close_others(gl, settings, dated, created, figures.week)
     return Published("created", created.web_url, closed)
+
+
+def _close_others(
+    gl: GitLab,
+    settings: SummarySettings,
+    dated: list[tuple[str, Issue]],
+    kept: Issue,
+    week: str,
+) -> str | None:
+    """Close every open summary issue but ``kept``: a duplicate of this week's always,
+    earlier weeks' unless ``close_previous`` is off; each points to ``kept``. The first
+    closed one's address, if any."""
+    closed = None
+    for issue_week, issue in dated:
+        if issue.iid == kept.iid or issue.state != "opened":
+            continue
+        if issue_week != week and (issue_week > week or not settings.close_previous):
+            continue
+        superseded = f"{issue.description}\n\n**Superseded by** {kept.reference}: {kept.web_url}"
+        edit_issue(gl, settings.project or "", issue.iid, superseded, close=True)
+        closed = closed or issue.web_url
+    return closed
