@@ -15,6 +15,7 @@ from triage.cache import WriteCache, Written
 from triage.errors import GitLabError
 from triage.gitlab import reads, writes
 from triage.gitlab.client import GitLab
+from triage.gitlab.lease import Lease
 from triage.gitlab.writes import LabelDirectory
 from triage.plan.marker import BotNote, find_existing
 from triage.plan.planner import EpicPlan, Write, WriteKind
@@ -54,6 +55,7 @@ class Writer:
     bot: str
     labels: LabelDirectory
     cache: WriteCache
+    lease: Lease | None = None  # one writing run per group: held before the first write
 
 
 def planned(plan: EpicPlan, result: EpicResult) -> EpicResult:
@@ -69,6 +71,8 @@ def apply_plan(plan: EpicPlan, writer: Writer, result: EpicResult) -> EpicResult
     note: BotNote | None = None
     if plan.writes:
         writer.labels.ready()  # a missing label or right stops the run before any write
+        if writer.lease is not None:  # another run writing here stops this one first
+            writer.lease.ensure()
     try:
         for write in plan.writes:
             when, note_id = _WRITERS[write.kind](writer, epic.id, epic.group, write, plan)

@@ -2,7 +2,8 @@
 
 Without --apply nothing is written: the plan is printed. Needs GITLAB_URL and GITLAB_TOKEN
 (a group access token or bot user token with the api scope). Exit 0 when every epic was
-processed, 1 when some failed, 2 on a configuration error (policies, settings, token).
+processed, 1 when some failed or another run was writing to the same groups, 2 on a
+configuration error (policies, settings, token).
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.commands.options import add_policies
 from triage.errors import UsageError
@@ -20,6 +25,9 @@ from triage.pipeline.options import RunOptions
 from triage.pipeline.weekly_run import run_triage
 from triage.settings import GitLabSettings
 from triage.summary.build import preview
+
+if TYPE_CHECKING:
+    from triage.report import RunReport
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -139,6 +147,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _until_terminated(work: Callable[[], RunReport]) -> RunReport:
+    """Run ``work`` with SIGTERM (a cancelled CI job, ``kill``) raised as an exit, so the
+    run's cleanup (its lease released, its cache closed) happens as on Ctrl-C."""
+
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        return work()
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        return work()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         selected = args.shard or shard(default_shard())
@@ -159,7 +183,9 @@ def run(args: argparse.Namespace) -> int:
         diff=args.diff,
         lease_wait=max(0.0, args.lease_wait),
     )
-    report = run_triage(options, GitLabSettings.from_env, Console(diff=args.diff))
+    report = _until_terminated(
+        lambda: run_triage(options, GitLabSettings.from_env, Console(diff=args.diff))
+    )
     try:
         if args.report:
             report.write(args.report)

@@ -36,19 +36,8 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _nodes(connection: Any) -> list[dict[str, Any]]:
-    """The nodes of a connection, with a null connection, null nodes list or null node
-    read as absent: GitLab answers ``null`` for a field it could not resolve."""
-    nodes = connection.get("nodes") if isinstance(connection, dict) else None
-    return [n for n in nodes or [] if isinstance(n, dict)]
-
-
-def _field(data: Any, key: str) -> Any:
-    return data.get(key) if isinstance(data, dict) else None
-
-
 class BadEpic(GitLabError):
-    """One work item GitLab answered in a shape the bot cannot read: that epic fails."""
+    """One work item GitLab answered in a shape the bot cannot judge: that epic fails."""
 
     def __init__(self, node_id: str, reference: str, cause: str) -> None:
         super().__init__(
@@ -58,48 +47,59 @@ class BadEpic(GitLabError):
         self.reference = reference
 
 
+def _needed(data: Any, key: str, kind: type | tuple[type, ...] = dict) -> Any:
+    """``data[key]``, which must be there and of ``kind``: a ``null`` where GitLab always
+    sends a value means it failed to resolve it, and judging the epic without it would
+    write wrong findings (an objective without its labels, its description)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, kind):
+        raise ValueError(f"{key}: {'null' if value is None else type(value).__name__}")
+    return value
+
+
+def _nodes(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = _needed(_needed(data, key), "nodes", list)
+    if not all(isinstance(n, dict) for n in nodes):
+        raise ValueError(f"{key}: a null node")
+    return nodes
+
+
 def epic_from_node(node: dict[str, Any]) -> Epic:
     """An ``Epic`` record from a work item node of ``EPICS_PAGE``.
 
-    Any field but the id may be ``null`` (a widget GitLab failed to resolve, ``widgets:
-    null``): it reads as absent, so one odd epic is never a TypeError that stops the run.
-    A value of the wrong kind (a date that is no date) raises ``BadEpic``: that epic fails.
+    A value GitLab always sends but answered ``null`` (``widgets: null``, a widget without
+    its connection) raises ``BadEpic``, and so does a value of the wrong kind: that epic
+    fails, the others go on. Values that may be absent (dates, a description) may be null.
     """
-    widgets: dict[str, Any] = {}
-    for widget in node.get("widgets") or []:
-        if isinstance(widget, dict):
-            widgets.update(widget)
     try:
-        labels = [
-            (str(n["title"]), str(n["id"]))
-            for n in _nodes(widgets.get("labels"))
-            if n.get("title") and n.get("id")
-        ]
-        assignees = [n["username"] for n in _nodes(widgets.get("assignees")) if n.get("username")]
+        widgets: dict[str, Any] = {}
+        for widget in _needed(node, "widgets", list):
+            widgets.update(_needed({"widget": widget}, "widget"))
+        labels = [(str(n["title"]), str(n["id"])) for n in _nodes(widgets, "labels")]
+        assignees = [str(n["username"]) for n in _nodes(widgets, "assignees")]
         return Epic(
-            id=str(node["id"]),
-            iid=int(node.get("iid") or 0),
-            title=node.get("title") or "",
+            id=str(_needed(node, "id", str)),
+            iid=int(_needed(node, "iid", (str, int))),
+            title=_needed(node, "title", str),
             description=widgets.get("description") or "",
             labels=tuple(title for title, _ in labels),
             label_ids=tuple(labels),
             confidential=bool(node.get("confidential")),
-            group=_field(node.get("namespace"), "fullPath") or "",
-            author=_field(node.get("author"), "username") or "",
+            group=_needed(_needed(node, "namespace"), "fullPath", str),
+            author=(node.get("author") or {}).get("username", ""),
             assignees=tuple(assignees),
             created_at=_time(node.get("createdAt")),
-            updated_at=_time(node.get("updatedAt")),
+            updated_at=_time(_needed(node, "updatedAt", str)),
             start_date=_date(widgets.get("startDate")),
             due_date=_date(widgets.get("dueDate")),
             web_url=node.get("webUrl") or "",
-            children=int(_field(widgets.get("children"), "count") or 0),
+            children=int((widgets.get("children") or {}).get("count", 0)),
             reference=node.get("reference") or "",
             description_edited_at=_time(widgets.get("lastEditedAt")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadEpic(
-            str(node.get("id") or "?"), str(node.get("reference") or ""), repr(exc)
-        ) from None
+        cause = str(exc) if isinstance(exc, ValueError) else repr(exc)
+        raise BadEpic(str(node.get("id") or "?"), str(node.get("reference") or ""), cause) from None
 
 
 def _readable(nodes: list[Any], on_bad: Callable[[BadEpic], None] | None) -> list[Epic]:

@@ -18,7 +18,7 @@ from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
 from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
-from triage.gitlab.lease import Lease
+from triage.gitlab.lease import Lease, LeaseHeld, ttl_from
 from triage.gitlab.reads import BadEpic, current_username, epic_pages
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
@@ -70,12 +70,13 @@ def run_triage(
     )
     cache = _open_cache(options, report, console)  # before GitLab: a bad path stops here
     gl = GitLab(settings)
-    lease = Lease(gl, groups, options.lease_wait) if options.apply else None
+    # One writing run per group: the leases are taken at the run's first write (an
+    # unchanged week costs nothing), or before any read when the run may wait.
+    lease = Lease(gl, groups, options.lease_wait, ttl_from(os.environ)) if options.apply else None
     try:
         bot = current_username(gl)
-        if lease is not None:  # before the first write: one writing run per group
+        if lease is not None and options.lease_wait > 0:
             lease.acquire()
-            _say(lease.warnings, console)
         labels = LabelDirectory(
             gl,
             policies.sources.create_missing_labels,
@@ -83,7 +84,7 @@ def run_triage(
             required=tuple(policies.added_labels()),
         )
         worker = EpicWorker(
-            writer=Writer(gl, bot, labels, cache),
+            writer=Writer(gl, bot, labels, cache, lease),
             policies=policies,
             checker=Checker(policies.synonyms),
             templates=templates,
@@ -99,29 +100,24 @@ def run_triage(
             f"{report.mode}: {len(groups)} group(s), {len(policies.rules)} rules, "
             f"as @{bot}, clock {now.date().isoformat()}"
         )
-        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            pending: list[Future[EpicResult]] = []
-            for fetched in _epics(gl, groups, policies, report, console):
-                pending.append(pool.submit(worker, fetched))
-                if len(pending) >= options.concurrency * 4:  # keep memory flat
-                    _collect(pending.pop(0), report, console)
-            for future in pending:
-                _collect(future, report, console)
+        stopped = _process(
+            worker, _epics(gl, groups, policies, report, console), options, report, console
+        )
         _after_epics(worker, cache, report, console)
         if options.apply:
             # Complete only when every epic and group was read and written (it tells, it
             # decides nothing: see cache.py).
             (cache.mark_incomplete if report.errors else cache.mark_complete)()
             report.llm = budget.report() if budget else {"drafter": "offline template"}
-            report.summary = _summary(gl, policies, report, options, console)
+            if not stopped:
+                report.summary = _summary(gl, policies, report, options, console, lease)
     except BaseException:
         report.close()  # the caller never gets the report to close
         raise
     finally:
         if lease is not None:
-            said = len(lease.warnings)
             lease.release()
-            _say(lease.warnings[said:], console)
+            _say(lease.warnings, console)
         _finish(report, gl, budget)
         cache.close()
     c = report.counts
@@ -138,6 +134,31 @@ def run_triage(
         )
     )
     return report
+
+
+def _process(
+    worker: EpicWorker,
+    epics: Iterator[Epic],
+    options: RunOptions,
+    report: RunReport,
+    console: Console,
+) -> bool:
+    """Every epic through the worker pool; False, or True when another run's lease stopped
+    the run before its first write (said once, in the report's errors)."""
+    try:
+        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+            pending: list[Future[EpicResult]] = []
+            for fetched in epics:
+                pending.append(pool.submit(worker, fetched))
+                if len(pending) >= options.concurrency * 4:  # keep memory flat
+                    _collect(pending.pop(0), report, console)
+            for future in pending:
+                _collect(future, report, console)
+    except LeaseHeld as exc:
+        report.errors.append(str(exc))
+        console.progress(f"stopped: {exc}")
+        return True
+    return False
 
 
 def _say(warnings: list[str], console: Console) -> None:
@@ -180,7 +201,12 @@ def _open_cache(options: RunOptions, report: RunReport, console: Console) -> Wri
 
 
 def _summary(
-    gl: GitLab, policies: PolicySet, report: RunReport, options: RunOptions, console: Console
+    gl: GitLab,
+    policies: PolicySet,
+    report: RunReport,
+    options: RunOptions,
+    console: Console,
+    lease: Lease | None = None,
 ) -> dict[str, str] | None:
     """Publish the weekly summary after an unsharded run (shards are merged by
     ``triage summarize``); a failure is an error of the run, not a crash."""
@@ -188,7 +214,7 @@ def _summary(
         return None
     try:
         published = publish_summary(gl, policies.summary, report.figures(), report.failed_groups)
-    except GitLabError as exc:
+    except (GitLabError, LeaseHeld) as exc:
         report.errors.append(f"summary: {exc}")
         console.progress(f"summary: FAILED: {exc}")
         return None

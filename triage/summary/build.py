@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,10 @@ def preview(figures: Figures) -> str:
 
 
 def publish_summary(
-    gl: GitLab, settings: SummarySettings, figures: Figures, failed_groups: Sequence[str] = ()
+    gl: GitLab,
+    settings: SummarySettings,
+    figures: Figures,
+    failed_groups: Sequence[str] = (),
+    before_write: Callable[[], None] | None = None,
 ) -> Published:
-    return publish(gl, settings, figures, figures.today, failed_groups)
+    return publish(gl, settings, figures, figures.today, failed_groups, before_write)

@@ -8,7 +8,7 @@ verification boxes survive both, within the same half-year window.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,11 +46,13 @@ def publish(
     figures: Figures,
     today: date,
     failed_groups: Sequence[str] = (),
+    before_write: Callable[[], None] | None = None,
 ) -> Published:
     """Create or update this week's issue; then close every other open summary issue
     (earlier weeks', and a second one of this week), so a run that died between creating
     and closing, or two runs at once, leave exactly one open. ``failed_groups``: groups
-    not read, named at the top, with the last figures kept (``held.py``)."""
+    not read, named at the top, with the last figures kept (``held.py``). ``before_write``
+    runs once before the first write (the run lease)."""
     if not settings.project:
         raise GitLabError("summary.project is not set in the policies")
     project = settings.project
@@ -103,6 +105,19 @@ def publish(
     return Published("created", created.web_url, closed)
 
 
+def _others(
+    settings: SummarySettings, dated: list[tuple[str, Issue]], kept: Issue, week: str
+) -> list[Issue]:
+    """The open summary issues to close beside ``kept``."""
+    return [
+        issue
+        for issue_week, issue in dated
+        if issue.iid != kept.iid
+        and issue.state == "opened"
+        and (issue_week == week or (issue_week < week and settings.close_previous))
+    ]
+
+
 def _close_others(
     gl: GitLab,
     settings: SummarySettings,
@@ -114,11 +129,7 @@ def _close_others(
     earlier weeks' unless ``close_previous`` is off; each points to ``kept``. The first
     closed one's address, if any."""
     closed = None
-    for issue_week, issue in dated:
-        if issue.iid == kept.iid or issue.state != "opened":
-            continue
-        if issue_week != week and (issue_week > week or not settings.close_previous):
-            continue
+    for issue in _others(settings, dated, kept, week):
         superseded = f"{issue.description}\n\n**Superseded by** {kept.reference}: {kept.web_url}"
         edit_issue(gl, settings.project or "", issue.iid, superseded, close=True)
         closed = closed or issue.web_url
