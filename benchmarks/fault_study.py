@@ -137,6 +137,7 @@ class World:
     runs: list[Run] = field(default_factory=list)
     shots: list[Snapshot] = field(default_factory=list)
     counter: int = 0
+    injected: int = 0  # faults a scenario made itself: kills, overlaps, damaged states
 
     @property
     def state(self) -> Path:
@@ -241,6 +242,7 @@ def _kill(world: World, sig: signal.Signals) -> None:
     process = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300", TRIAGE_LEASE_SECONDS="1")
     wait_for_writes(world, 6)
     process.send_signal(sig)
+    world.injected += 1
     world.finish(process)
     time.sleep(1.2)  # a SIGKILLed run's lease expires
     world.run(0)  # the operator runs it again
@@ -262,6 +264,7 @@ def terminated(world: World) -> None:
 def two_runs(world: World) -> None:
     first = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300")
     wait_for_writes(world, 4)
+    world.injected += 1
     world.run(0, world.folder / "other.db")  # its own state: runners share no files
     world.finish(first)
     world.week()
@@ -272,6 +275,7 @@ def two_runs(world: World) -> None:
 def two_runs_waiting(world: World) -> None:
     first = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300")
     wait_for_writes(world, 4)
+    world.injected += 1
     world.run(0, world.folder / "other.db", "--lease-wait", "120")
     world.finish(first)
     world.week()
@@ -283,6 +287,7 @@ def _state_then(world: World, damage: Callable[[Path], None]) -> None:
     world.week()
     for day in WEEKS[1:]:
         damage(world.state)
+        world.injected += 1
         world.run(day)
         world.week()
 
@@ -316,6 +321,7 @@ def foreign_state(world: World) -> None:
     other = world.folder / "shard.db"
     world.run(WEEKS[0], other, "--group", "globex", "--no-summary")
     shutil.copy(other, world.state)
+    world.injected += 1
     normal_weeks(world, WEEKS[1:])
 
 
@@ -326,6 +332,7 @@ def unusable_state(world: World) -> None:
     blocked = world.folder / "blocked"
     blocked.write_text("a file where a folder should be")
     world.run(WEEKS[1], blocked / "state.db")  # exit 2 before any request
+    world.injected += 1
     world.run(WEEKS[1])
     world.week()
     normal_weeks(world, WEEKS[2:])
@@ -430,7 +437,7 @@ QUICK = tuple(SCENARIOS)  # every scenario fits in the quick run on the demo see
 # -- the study -------------------------------------------------------------------------
 @contextlib.contextmanager
 def world(setup: dict[str, Any], seed: int) -> Iterator[World]:
-    options = {k: v for k, v in setup.items() if k != "proxy"}
+    options = {k: v for k, v in setup.items() if k not in ("proxy", "env")}
     if "fault_rate" in options:
         options["fault_seed"] = seed
     box = Sandbox(seed="demo", today=DAY, options=Options(**options)).start()
@@ -447,6 +454,7 @@ def world(setup: dict[str, Any], seed: int) -> Iterator[World]:
         "TRIAGE_REQUESTS_PER_MINUTE": "1000000",
         "TRIAGE_GITLAB_TIMEOUT": "1" if proxy else "10",
         "OPENAI_API_KEY": "",
+        **setup.get("env", {}),
     }
     try:
         yield World(box, folder, env, proxy)
@@ -477,7 +485,7 @@ def measure(name: str, control: list[Snapshot], control_last: set[str], seed: in
     started = time.perf_counter()
     with world(setup, seed) as w:
         func(w)
-        row.faults = sum(w.proxy.counts.values()) if w.proxy else 0
+        row.faults = w.injected + (sum(w.proxy.counts.values()) if w.proxy else 0)
         row.faults += int(w.box.store.stats["faults_injected"] + w.box.store.stats["throttled"])
         for shot, want in zip(w.shots, control, strict=True):
             row.duplicates += duplicates(shot)
@@ -502,7 +510,7 @@ def control_run() -> tuple[list[Snapshot], set[str]]:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| scenario | faults made | duplicates | lost writes | false resolutions "
+        "| scenario | faults injected | duplicates | lost writes | false resolutions "
         "| never processed | tracebacks | exit codes | s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]

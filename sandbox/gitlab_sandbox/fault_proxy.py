@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import sys
 import threading
 import time
 from collections import Counter
@@ -81,6 +82,15 @@ def null_widgets_of(title_part: str) -> Rewriter:
     return rewrite
 
 
+class _Server(ThreadingHTTPServer):
+    """A client hanging up on the proxy (a timeout it caused) is no traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class FaultProxy:
     """``url`` forwards to ``upstream``; ``counts`` says which faults were made."""
 
@@ -90,7 +100,7 @@ class FaultProxy:
         self.counts: Counter[str] = Counter()
         self._random = random.Random(plan.seed)
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, 0), self._handler())
+        self.httpd = _Server((host, 0), self._handler())
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -176,10 +186,15 @@ class FaultProxy:
                     return
                 if proxy.plan.rewrite is not None and data[:1] in (b"{", b"["):
                     try:
-                        changed = proxy.plan.rewrite(path, body, json.loads(data))
-                        data = json.dumps(changed).encode()
+                        original = json.loads(data)
+                        before = json.dumps(original)
+                        after = json.dumps(proxy.plan.rewrite(path, body, original))
                     except ValueError:
-                        pass
+                        after = before = ""
+                    if after != before:
+                        data = after.encode()
+                        with proxy._lock:
+                            proxy.counts["rewritten"] += 1
                 self._answer(status, answer_headers, data)
 
             def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
