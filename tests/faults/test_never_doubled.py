@@ -156,3 +156,32 @@ def test_one_open_summary_per_week_whatever_the_last_run_left(sandbox, bot_env):
     assert run_cli("run", "--apply", "--now", later).returncode == 0
     (still_open,) = summaries(sandbox)
     assert still_open["iid"] != old["iid"]
+
+
+def test_a_run_that_read_while_another_wrote_stops_before_writing(sandbox):
+    """B began reading; A wrote and released its lease meanwhile: B's reads may be stale,
+    so B must not take the lease and write (a second note could follow)."""
+    from triage.errors import TriageError
+    from triage.gitlab.client import GitLab
+    from triage.gitlab.lease import Lease
+    from triage.settings import GitLabSettings
+
+    settings = GitLabSettings.from_env({"GITLAB_URL": sandbox.url, "GITLAB_TOKEN": sandbox.token})
+    gl = GitLab(settings)
+    try:
+        reader = Lease(gl, ["globex"])  # started: now
+        writer = Lease(gl, ["globex"])
+        writer.ensure()
+        writer.release()
+        try:
+            reader.ensure()
+        except TriageError as exc:
+            assert "wrote to this group while this run was reading it" in str(exc)
+        else:
+            raise AssertionError("the reader took the lease after another run wrote")
+        fresh = Lease(gl, ["globex"])  # began after that write: free to go
+        fresh.ensure()
+        assert fresh.held
+        fresh.release()
+    finally:
+        gl.close()

@@ -65,7 +65,7 @@ class Holder:
 def describe(run: str, until: datetime, released: bool = False) -> str:
     state = "released by run {run} at" if released else "held by run {run} until"
     return (
-        f"Do not use: {state.format(run=run)} {until.isoformat(timespec='seconds')}. "
+        f"Do not use: {state.format(run=run)} {until.isoformat(timespec='microseconds')}. "
         "smart-triage holds this label while a run writes to this group, so that two runs "
         "never write at once."
     )
