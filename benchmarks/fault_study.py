@@ -111,15 +111,17 @@ def false_resolutions(shot: Snapshot, control: Snapshot) -> int:
     return count
 
 
-def wrong_writes(shot: Snapshot, before: Snapshot | None, control: Snapshot) -> int:
-    """Epics whose note or labels changed this week into something the control's did not
-    become: a write made from a wrong reading (``widgets: null`` read as an empty epic)."""
+def wrong_writes(shot: Snapshot, before: Snapshot, control: Snapshot) -> int:
+    """Notes and label sets that changed this week into something the control's did not
+    become: a write made from a wrong reading (``widgets: null`` read as an empty epic).
+    Each is one write, so a run stopped between an epic's note and its labels leaves a
+    note like the control's and labels as they were: late, not wrong."""
     wrong = 0
     for ref, labels in shot.labels.items():
-        mine = (shot.notes.get(ref, [])[:1], labels)
-        if before is not None and mine == (before.notes.get(ref, [])[:1], before.labels[ref]):
-            continue  # unchanged this week (maybe not processed yet): not a wrong write
-        if mine != (control.notes.get(ref, [])[:1], control.labels.get(ref)):
+        note = shot.notes.get(ref, [])[:1]
+        if note != before.notes.get(ref, [])[:1] and note != control.notes.get(ref, [])[:1]:
+            wrong += 1
+        if labels != before.labels.get(ref) and labels != control.labels.get(ref):
             wrong += 1
     return wrong
 
@@ -153,6 +155,10 @@ class World:
     shots: list[Snapshot] = field(default_factory=list)
     counter: int = 0
     injected: int = 0  # faults a scenario made itself: kills, overlaps, damaged states
+    initial: Snapshot = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.initial = snapshot(self.box)  # the seed, before any run
 
     @property
     def state(self) -> Path:
@@ -504,7 +510,7 @@ def measure(name: str, control: list[Snapshot], control_last: set[str], seed: in
         func(w)
         row.faults = w.injected + (sum(w.proxy.counts.values()) if w.proxy else 0)
         row.faults += int(w.box.store.stats["faults_injected"] + w.box.store.stats["throttled"])
-        before: Snapshot | None = None
+        before = w.initial  # an epic left as it was is not a wrong write
         for shot, want in zip(w.shots, control, strict=True):
             row.duplicates += duplicates(shot)
             row.false_resolved += false_resolutions(shot, want)
@@ -562,7 +568,8 @@ def study(names: list[str], seeds: int) -> list[Row]:
 
 def totals(rows: list[Row]) -> int:
     return sum(
-        r.duplicates + r.lost + r.false_resolved + r.unprocessed + r.tracebacks for r in rows
+        r.duplicates + r.lost + r.false_resolved + r.wrong + r.unprocessed + r.tracebacks
+        for r in rows
     )
 
 
