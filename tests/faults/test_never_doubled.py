@@ -76,7 +76,8 @@ def test_a_second_run_while_one_writes_stops_before_its_first_write(
     before = bot_notes(box)
     second = run_cli("run", "--apply", "--now", NOW, "--cache", str(tmp_path / "b.db"))
     assert second.returncode == 1
-    assert "another run is writing to this group" in second.stderr
+    # held by the first, or (on a slow machine) released by it while this one read
+    assert "another run" in second.stderr and "nothing was written" in second.stderr
     assert "Traceback" not in second.stderr
     assert all(len(notes) == 1 for notes in before.values())
     _, err = first.communicate(timeout=60)
