@@ -130,3 +130,17 @@ def test_a_cache_path_that_cannot_be_used_stops_the_run_before_anything_is_writt
     assert f"cannot use the cache file {path}" in result.stderr
     assert "Traceback" not in result.stderr
     assert control(box, "stats")["requests"] == 0
+
+
+def test_a_cache_that_fails_mid_run_is_said_once_and_the_run_goes_on(tmp_path):
+    """GitLab already has the writes: a cache that cannot record them (disk full, file
+    gone read-only) costs the next run reads, never this run a traceback."""
+    cache = WriteCache(tmp_path / "cache.db")
+    cache._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+    seen = datetime(2026, 11, 20, 10, tzinfo=UTC).isoformat()
+    cache.record("e1", Written(BotNote("n1", MARKER), seen, seen))
+    cache.record("e2", Written(BotNote("n2", MARKER), seen, seen))
+    cache.remember_opinion("e1", "k", "{}")
+    cache.mark_complete()
+    assert cache.broken and cache.warning is not None and "could not be written" in cache.warning
+    assert cache.known("e1", datetime.fromisoformat(seen)) is None  # read again next time

@@ -215,16 +215,27 @@ class WriteCache:
 
     def opinion(self, epic: str, key: str) -> str | None:
         """The model's stored reading of ``epic``, if it was given for this very text
-        (``key`` hashes the text and the model's identity)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM opinions WHERE epic = ? AND key = ?", (epic, key)
-            ).fetchone()
+        (``key`` hashes the text and the model's identity); none from a damaged file."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT data FROM opinions WHERE epic = ? AND key = ?", (epic, key)
+                ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
         return str(row[0]) if row else None
 
     def remember_opinion(self, epic: str, key: str, data: str) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO opinions VALUES (?, ?, ?)", (epic, key, data))
+            if self._broken:
+                return
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO opinions VALUES (?, ?, ?)", (epic, key, data)
+                )
+            except sqlite3.DatabaseError as exc:
+                self._broken = True
+                self.warning = f"the cache {self.path} could not be written ({exc})"
 
     def mark_complete(self) -> None:
         """Say that every epic of the run was recorded (after a whole --apply run); the
