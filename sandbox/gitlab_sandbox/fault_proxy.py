@@ -189,8 +189,8 @@ class FaultProxy:
                         original = json.loads(data)
                         before = json.dumps(original)
                         after = json.dumps(proxy.plan.rewrite(path, body, original))
-                    except ValueError:
-                        after = before = ""
+                    except (ValueError, TypeError, KeyError, AttributeError):
+                        after = before = ""  # a rewriter that does not fit: unchanged
                     if after != before:
                         data = after.encode()
                         with proxy._lock:

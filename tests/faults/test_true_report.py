@@ -97,3 +97,45 @@ def test_a_group_not_read_is_named_and_keeps_last_weeks_figures(behind_proxy, tm
     assert "**Not read this run:** `globex`" in body
     assert last_week["description"] in body  # last week's figures, not zeros
     assert not WriteCache(state).complete
+
+
+def test_an_epic_whose_notes_come_back_null_fails_alone(behind_proxy, tmp_path):
+    """Without its notes the bot cannot know its own note: that epic fails, no second
+    note is posted, and every other epic is processed."""
+    broken: list[str] = []
+
+    def null_discussions(path: str, body: bytes, answer):
+        if path != "/api/graphql":
+            return answer
+        widgets = ((answer.get("data") or {}).get("workItem") or {}).get("widgets") or []
+        for widget in widgets:
+            if "discussions" in widget and not broken:
+                broken.append(json.loads(body)["variables"]["id"])
+                widget["discussions"] = None
+        return answer
+
+    box, _ = behind_proxy(FaultPlan(rewrite=null_discussions))
+    report = tmp_path / "report.json"
+    result = run_cli("run", "--apply", "--now", NOW, "--report", str(report))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    data = json.loads(report.read_text())
+    failed = [e for e in data["epics"] if e["error"]]
+    assert len(failed) == 1 and "unreadable shape" in failed[0]["error"]
+    assert all(len(notes) == 1 for notes in bot_notes(box).values())
+
+
+def test_a_summary_project_that_drops_every_connection_is_an_error_not_a_trace(
+    behind_proxy, monkeypatch, tmp_path
+):
+    def summary_project(method: str, path: str, body: bytes) -> bool:
+        return "/projects/" in path and "/issues" in path
+
+    box, proxy = behind_proxy(FaultPlan(always={DROP_BEFORE: summary_project}))
+    monkeypatch.setenv("TRIAGE_GITLAB_MAX_RETRIES", "1")
+    report = tmp_path / "report.json"
+    result = run_cli("run", "--apply", "--now", NOW, "--report", str(report))
+    assert proxy.counts[DROP_BEFORE] >= 1
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = json.loads(report.read_text())["errors"]
+    assert len(errors) == 1 and errors[0].startswith("summary: ")
+    assert len(bot_notes(box)) == NOTED

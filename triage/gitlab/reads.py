@@ -148,7 +148,9 @@ def epic_pages(
 
 
 def comments(gl: GitLab, epic_id: str) -> list[Note]:
-    """Every note of an epic (comments and system notes), across pages."""
+    """Every note of an epic (comments and system notes), across pages. An answer with a
+    ``null`` where GitLab always sends a value fails this epic (``GitLabError``): judging
+    it without its notes could post a second note."""
     notes: list[Note] = []
     cursor: str | None = None
     while True:
@@ -156,25 +158,40 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
         item = data.get("workItem")
         if item is None:
             raise GitLabError("the epic no longer exists or the token cannot see it")
-        widget = next((w for w in item["widgets"] if "discussions" in w), None)
-        if widget is None:
-            return notes
-        page = widget["discussions"]
-        for discussion in page["nodes"]:
-            for note in discussion["notes"]["nodes"]:
-                author = (note.get("author") or {}).get("username", "")
-                notes.append(
-                    Note(
-                        note["id"],
-                        note["body"],
-                        author,
-                        bool(note.get("system")),
-                        _time(note.get("updatedAt")),
-                    )
-                )
-        if not page["pageInfo"]["hasNextPage"]:
+        try:
+            page = _notes_page(item, notes)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            cause = str(exc) if isinstance(exc, ValueError) else repr(exc)
+            raise GitLabError(
+                f"GitLab answered the epic's notes in an unreadable shape ({cause})"
+            ) from None
+        if page is None or not page["pageInfo"]["hasNextPage"]:
             return notes
         cursor = page["pageInfo"]["endCursor"]
+
+
+def _notes_page(item: dict[str, Any], notes: list[Note]) -> dict[str, Any] | None:
+    """Add one page of notes to ``notes``; the page, or None when the epic has no notes
+    widget."""
+    widgets = _needed(item, "widgets", list)
+    widget = next((w for w in widgets if isinstance(w, dict) and "discussions" in w), None)
+    if widget is None:
+        return None
+    page: dict[str, Any] = _needed(widget, "discussions")
+    for discussion in _needed(page, "nodes", list):
+        for note in _nodes(discussion, "notes"):
+            author = (note.get("author") or {}).get("username", "")
+            notes.append(
+                Note(
+                    _needed(note, "id", str),
+                    note.get("body") or "",
+                    author,
+                    bool(note.get("system")),
+                    _time(note.get("updatedAt")),
+                )
+            )
+    _needed(page, "pageInfo")
+    return page
 
 
 def group_labels(gl: GitLab, group: str) -> dict[str, str]:
