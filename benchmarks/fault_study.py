@@ -416,6 +416,15 @@ def lost_answers(world: World) -> None:
 
 
 @scenario(
+    "dropped-all",
+    "10% of all connections dropped before GitLab (reads, writes, REST, the lease)",
+    proxy=lambda: FaultPlan({DROP_BEFORE: 0.1}, seed=13),
+)
+def dropped_all(world: World) -> None:
+    _through_proxy(world)
+
+
+@scenario(
     "proxy-502",
     "10% of all requests answered 502 by a proxy",
     proxy=lambda: FaultPlan({BAD_GATEWAY: 0.1}, seed=9),
