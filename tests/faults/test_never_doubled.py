@@ -34,7 +34,9 @@ def lease_labels(box) -> list[dict]:
             headers={"PRIVATE-TOKEN": box.token},
             timeout=10,
         )
-        found += [label for label in response.json() if label["name"] == LEASE_LABEL]
+        found += [
+            {**label, "group": group} for label in response.json() if label["name"] == LEASE_LABEL
+        ]
     return found
 
 
@@ -186,3 +188,18 @@ def test_a_run_that_read_while_another_wrote_stops_before_writing(sandbox):
         fresh.release()
     finally:
         gl.close()
+
+
+def test_a_run_that_only_writes_the_summary_takes_the_lease_first(sandbox, bot_env, tmp_path):
+    state = str(tmp_path / "state.db")
+    assert run_cli("run", "--apply", "--now", NOW, "--cache", state, "--no-summary").returncode == 0
+    for label in lease_labels(sandbox):  # as if no run had ever taken them
+        requests.delete(
+            f"{sandbox.url}/api/v4/groups/{label['group']}/labels/{label['id']}",
+            headers={"PRIVATE-TOKEN": sandbox.token},
+            timeout=10,
+        ).raise_for_status()
+    assert lease_labels(sandbox) == []
+    result = run_cli("run", "--apply", "--now", NOW, "--cache", state)
+    assert result.returncode == 0 and "summary issue created" in result.stderr
+    assert len(lease_labels(sandbox)) == 3 and held_leases(sandbox) == []

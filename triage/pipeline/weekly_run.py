@@ -213,7 +213,13 @@ def _summary(
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
     try:
-        published = publish_summary(gl, policies.summary, report.figures(), report.failed_groups)
+        published = publish_summary(
+            gl,
+            policies.summary,
+            report.figures(),
+            report.failed_groups,
+            before_write=lease.ensure if lease else None,
+        )
     except (GitLabError, LeaseHeld) as exc:
         report.errors.append(f"summary: {exc}")
         console.progress(f"summary: FAILED: {exc}")

@@ -90,6 +90,9 @@ def publish(
         elif previous is not None:
             kept_from = f"week {_week_of(settings, previous.title)}"
         body = held(kept.description if kept else body, failed_groups, figures.errors, kept_from)
+    others = _others(settings, dated, current, figures.week) if current else []
+    if before_write is not None and (current is None or current.description != body or others):
+        before_write()
     if current is not None:
         action = "unchanged"
         if current.description != body:
