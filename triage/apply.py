@@ -16,6 +16,7 @@ from triage.cache import WriteCache, Written
 from triage.errors import GitLabError
 from triage.gitlab import reads, writes
 from triage.gitlab.client import GitLab
+from triage.gitlab.lease import Lease
 from triage.gitlab.writes import LabelDirectory
 from triage.plan.marker import BotNote, find_existing
 from triage.plan.planner import EpicPlan, Write, WriteKind
@@ -56,6 +57,7 @@ class Writer:
     bot: str
     labels: LabelDirectory
     cache: WriteCache
+    lease: Lease | None = None  # one writing run per group: held before the first write
 
 
 def planned(plan: EpicPlan, result: EpicResult) -> EpicResult:
@@ -71,6 +73,8 @@ def apply_plan(plan: EpicPlan, writer: Writer, result: EpicResult) -> EpicResult
     note: BotNote | None = None
     if plan.writes:
         writer.labels.ready()  # a missing label or right stops the run before any write
+        if writer.lease is not None:  # another run writing here stops this one first
+            writer.lease.ensure()
     try:
         for write in plan.writes:
             when, note_id = _WRITERS[write.kind](writer, epic.id, epic.group, write, plan)
@@ -120,9 +124,16 @@ def _labels(writer: Writer, epic_id: str, group: str, write: Write, plan: EpicPl
     return writes.update_labels(writer.gl, epic_id, add_ids, remove_ids), None
 
 
+def _delete(writer: Writer, epic_id: str, group: str, write: Write, plan: EpicPlan) -> Result:
+    assert write.note_id is not None
+    writes.destroy_note(writer.gl, write.note_id)
+    return "", None
+
+
 _WRITERS: dict[WriteKind, Callable[[Writer, str, str, Write, EpicPlan], Result]] = {
     WriteKind.CREATE_NOTE: _create,
     WriteKind.UPDATE_NOTE: _update,
     WriteKind.MOVE_COMMENT: _move,
     WriteKind.LABELS: _labels,
+    WriteKind.DELETE_NOTE: _delete,
 }

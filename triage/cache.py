@@ -1,18 +1,27 @@
-"""The write cache: what the bot wrote last time, so an unchanged week costs no reads.
+"""The write cache: what the bot learnt from GitLab last time, so an unchanged week costs
+no reads.
 
-A cache, never the truth: the marker at the end of the bot's note is the truth. Per epic it
-keeps the note's id and marker; with it, a weekly re-run on unchanged data reads no notes
-and writes nothing; without it (first run, lost cache) the bot reads each epic's notes and
-finds its marker. It is a SQLite file, each epic committed as soon as its writes are made,
-so a run killed half-way leaves a cache that knows every write it made, and nothing is held
-in memory, however many epics there are.
+A cache, never the truth: GitLab is (the bot's note and its marker, people's notes, system
+notes). Per epic it keeps what reading the epic's notes told the bot: its note's id and
+marker (or that it has none) and when a person last touched the epic, together with the
+``updatedAt`` GitLab showed at that moment (or gave the bot's own last write). That
+knowledge is used only while the epic's ``updatedAt`` is still the one it was learnt at:
+any other change, by a person, by another run, by a move, makes the bot read the notes
+again. So a lost, truncated, corrupt or foreign cache (another shard's, a laptop's) costs
+reads, never a different write: no second note, and the bot's own note is never taken for
+a person's activity (which would make a stale objective look fresh).
+
+It is a SQLite file, each epic committed as soon as it is learnt or written, so a run
+killed half-way leaves a cache that knows every write it made, and nothing is held in
+memory, however many epics there are.
 
 It also keeps each epic as last read (GitLab's work item node), per scope (a group read
 with one objective label), with the time of that read: a warm run then reads only the
 epics updated since, and re-checks the others from this copy, since staleness and due
 dates move with the clock even when nothing changes (``triage/pipeline/epic_source.py``).
 
-It also remembers when the bot itself last touched each epic. GitLab moves an epic's
+It also remembers when the bot itself last touched each epic, and the note a person
+deleted (``forget_note``), the one thing GitLab cannot tell. GitLab moves an epic's
 ``updatedAt`` for every note and label change, the bot's included; without this, the bot's
 own note would make a stale objective look fresh on the next run.
 """
@@ -30,6 +39,9 @@ from pathlib import Path
 from triage.errors import UsageError
 from triage.plan.assess import SAME_WRITE
 from triage.plan.marker import BotNote, Existing, NoteMarker
+
+NO_NOTE = ""  # the note column of an epic the bot read and found no note of its own on
+DELETED = "deleted"  # the note column of an epic whose note a person deleted (its marker kept)
 
 VERSION = 2  # PRAGMA user_version; a file of another version is started afresh
 SCHEMA = """
@@ -51,8 +63,17 @@ class Written:
     """What one epic's processing wrote, to record in one transaction."""
 
     note: BotNote | None = None
-    touched: str | None = None  # updatedAt GitLab gave the epic at the bot's last write
-    human: str | None = None  # updatedAt before that write: the last change by a person
+    touched: str | None = None  # updatedAt of the epic at the bot's last write or read
+    human: str | None = None  # the last change by a person, as of ``touched``
+    no_note: bool = False  # the notes were read and hold no note of the bot's
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the cache may say about an epic whose ``updatedAt`` has not moved since."""
+
+    existing: Existing
+    human: datetime | None
 
 
 class WriteCache:
@@ -60,10 +81,16 @@ class WriteCache:
         self.path = path
         self._lock = threading.Lock()
         self.warning: str | None = None  # what the run should say about the cache file
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        self._broken = False  # a write failed mid-run: said once, the run goes on
         try:
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
             self._db = self._open(path)
+        except OSError as exc:  # the folder cannot be made: a file in the way, no right
+            raise UsageError(
+                f"cannot use the cache file {path}: {exc.strerror or exc}; pass another "
+                "--cache path"
+            ) from None
         except sqlite3.OperationalError as exc:  # read-only, a folder, no permission
             raise UsageError(
                 f"cannot use the cache file {path}: {exc}; make it writable or pass another "
@@ -80,8 +107,9 @@ class WriteCache:
                 "and this run reads each epic's notes instead"
             )
             self._db = self._open(path)
-        # Complete only after a whole --apply run: then an epic without an entry has no
-        # note; after a dry-run or a killed first run, notes must be read.
+        # Complete only after a whole --apply run with no failed epic or group. It decides
+        # nothing (an epic the cache does not know is read, whatever this says); it tells
+        # people and tests whether the last run went through.
         self.complete = (
             self._db.execute("SELECT 1 FROM meta WHERE key = 'complete'").fetchone() is not None
         )
@@ -99,12 +127,44 @@ class WriteCache:
                 )
                 db.execute(f"PRAGMA user_version = {VERSION}")
             db.execute("PRAGMA journal_mode=WAL")
+            # A truncated file can open and fail only when a later page is read, half-way
+            # through a run: check every page now, while it can still be set aside.
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed")
             db.executescript(SCHEMA)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('opened', 'yes')")  # writable?
         except sqlite3.DatabaseError:
             db.close()
             raise
         return db
+
+    def known(self, epic: str, updated_at: datetime | None) -> Known | None:
+        """What the bot has on ``epic`` and when a person last touched it, if the cache
+        learnt both at this very ``updatedAt``; ``None``: the notes must be read."""
+        if updated_at is None:
+            return None
+        try:
+            with self._lock:
+                note = self._db.execute(
+                    "SELECT note, marker FROM notes WHERE epic = ?", (epic,)
+                ).fetchone()
+                seen = self._db.execute(
+                    "SELECT touched, human FROM touches WHERE epic = ?", (epic,)
+                ).fetchone()
+            if note is None or seen is None:
+                return None
+            if abs(updated_at - datetime.fromisoformat(seen[0])) > SAME_WRITE:
+                return None  # changed since: by a person, another run, a move
+            human = datetime.fromisoformat(seen[1])
+        except (sqlite3.DatabaseError, ValueError, TypeError):  # a damaged row: read
+            return None
+        if note[0] == NO_NOTE:
+            return Known(Existing(), human)
+        if note[0] == DELETED:
+            gone = NoteMarker.parse(note[1])
+            return Known(Existing(deleted=gone), human) if gone else None
+        marker = NoteMarker.parse(note[1])
+        return Known(Existing(BotNote(note[0], marker)), human) if marker else None
 
     def existing(self, epic: str) -> Existing | None:
         """What the bot has on ``epic`` as far as the cache knows: ``None`` when it cannot
@@ -113,13 +173,16 @@ class WriteCache:
             row = self._db.execute(
                 "SELECT note, marker FROM notes WHERE epic = ?", (epic,)
             ).fetchone()
+        if row and row[0] == NO_NOTE:
+            return Existing()
+        if row and row[0] == DELETED:
+            gone = NoteMarker.parse(row[1])
+            return Existing(deleted=gone) if gone else None
         if row:
             marker = NoteMarker.parse(row[1])
-            if marker is not None and not row[0]:  # a note a person deleted
-                return Existing(deleted=marker)
             if marker is not None:
                 return Existing(BotNote(row[0], marker))
-        return Existing() if self.complete else None
+        return None
 
     def last_human_update(self, epic: str, updated_at: datetime | None) -> datetime | None:
         """``updated_at``, unless the bot's own last write is what set it."""
@@ -134,44 +197,84 @@ class WriteCache:
         return updated_at
 
     def record(self, epic: str, written: Written) -> None:
-        """Remember what was written for ``epic`` now, durably, in one transaction."""
-        if written.note is None and not written.touched:
+        """Remember what was written or learnt for ``epic`` now, in one transaction.
+
+        A cache that cannot be written any more (disk full, file removed) costs the next
+        run reads, not this run its writes: the failure is said once (``warning``)."""
+        if written.note is None and not written.touched and not written.no_note:
             return
         with self._lock:
-            self._db.execute("BEGIN")
-            if written.note is not None:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)",
-                    (epic, written.note.id, written.note.marker.render()),
+            if self._broken:
+                return
+            try:
+                self._db.execute("BEGIN")
+                if written.note is not None:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)",
+                        (epic, written.note.id, written.note.marker.render()),
+                    )
+                elif written.no_note:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)", (epic, NO_NOTE, "")
+                    )
+                if written.touched and written.human:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO touches VALUES (?, ?, ?)",
+                        (epic, written.touched, written.human),
+                    )
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._broken = True
+                self.warning = (
+                    f"the cache {self.path} could not be written ({exc}); the next run "
+                    "reads the notes this run could not remember"
                 )
-            if written.touched and written.human:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO touches VALUES (?, ?, ?)",
-                    (epic, written.touched, written.human),
-                )
-            self._db.execute("COMMIT")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+
+    @property
+    def broken(self) -> bool:
+        return self._broken
 
     def forget_note(self, epic: str, marker: NoteMarker) -> None:
         """Remember that a person deleted the bot's note saying ``marker``: it is posted
         again only when its findings change. Only this file knows it; without it the note
         comes back once."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO notes VALUES (?, '', ?)", (epic, marker.render())
-            )
+            if self._broken:
+                return
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?)",
+                    (epic, DELETED, marker.render()),
+                )
+            except sqlite3.DatabaseError as exc:
+                self._broken = True
+                self.warning = f"the cache {self.path} could not be written ({exc})"
 
     def opinion(self, epic: str, key: str) -> str | None:
         """The model's stored reading of ``epic``, if it was given for this very text
-        (``key`` hashes the text and the model's identity)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM opinions WHERE epic = ? AND key = ?", (epic, key)
-            ).fetchone()
+        (``key`` hashes the text and the model's identity); none from a damaged file."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT data FROM opinions WHERE epic = ? AND key = ?", (epic, key)
+                ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
         return str(row[0]) if row else None
 
     def remember_opinion(self, epic: str, key: str, data: str) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO opinions VALUES (?, ?, ?)", (epic, key, data))
+            if self._broken:
+                return
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO opinions VALUES (?, ?, ?)", (epic, key, data)
+                )
+            except sqlite3.DatabaseError as exc:
+                self._broken = True
+                self.warning = f"the cache {self.path} could not be written ({exc})"
 
     def changed_since_write(self, epic: str, updated_at: datetime | None) -> bool:
         """Whether something moved the epic's ``updatedAt`` after the bot's last write to it
@@ -206,16 +309,26 @@ class WriteCache:
             self._db.execute("COMMIT")
 
     def mark_complete(self) -> None:
-        """Say that every epic of the run was recorded (after a whole --apply run), so an
-        epic without an entry has no note; the write-ahead log is folded into the file."""
+        """Say that every epic of the run was recorded (after a whole --apply run); the
+        write-ahead log is folded into the file."""
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', 'yes')")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._broken:
+                return
+            try:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', 'yes')")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.DatabaseError:
+                self._broken = True
 
     def mark_incomplete(self) -> None:
-        """Say that some epic may have a note the cache does not know (a failed run)."""
+        """Say that the last run did not go through (a failed epic or group)."""
         with self._lock:
-            self._db.execute("DELETE FROM meta WHERE key = 'complete'")
+            if self._broken:
+                return
+            try:
+                self._db.execute("DELETE FROM meta WHERE key = 'complete'")
+            except sqlite3.DatabaseError:
+                self._broken = True
 
     def close(self) -> None:
         with self._lock:

@@ -97,6 +97,7 @@ class RunReport:
     # Groups that failed because GitLab gave no answer at all (not written out): when
     # every group did, the run ends as "unreachable", which a CI job may retry.
     unreachable: list[GitLabUnreachable] = field(default_factory=list, repr=False)
+    failed_groups: list[str] = field(default_factory=list)  # groups whose epics were not read
     llm_errors: list[str] = field(default_factory=list)
     requests: dict[str, int] = field(default_factory=dict)
     llm: dict[str, Any] = field(default_factory=dict)
@@ -171,6 +172,7 @@ class RunReport:
             "llm": {**self.llm, "draft_errors": self.llm_errors},
             "errors": self.errors,
             "warnings": self.warnings,
+            "failed_groups": self.failed_groups,
             "summary": self.summary,
         }
 

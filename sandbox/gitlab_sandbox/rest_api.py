@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 from gitlab_sandbox.graphql_nodes import iso, text_color
 from gitlab_sandbox.http import Request, Response, Router, error
@@ -253,6 +254,58 @@ def create_group_label(req: Request) -> Response:
     except ValueError:
         return error(409, "Label already exists")
     return Response(201, label_json(label))
+
+
+def _group_label(req: Request, group: Group, ancestors: bool) -> Label:
+    """A group label by id or title, as lib/api/helpers/labels_helpers.rb ``find_label``:
+    the id first, then the title; ancestors' labels only where GitLab includes them."""
+    wanted = unquote(req.params["label_id"])
+    labels = req.store.available_labels(group) if ancestors else req.store.group_labels(group)
+    found = next((lb for lb in labels if str(lb.id) == wanted), None) or next(
+        (lb for lb in labels if lb.title == wanted), None
+    )
+    if found is None:
+        raise NotFound("Label", wanted)
+    return found
+
+
+@router.route("GET", "/groups/:id/labels/:label_id")
+def get_group_label(req: Request) -> Response:
+    return Response(200, label_json(_group_label(req, _group(req), ancestors=True)))
+
+
+@router.route("PUT", "/groups/:id/labels/:label_id")
+def update_group_label(req: Request) -> Response:
+    """``new_name``, ``color``, ``description``; at least one is required (400)."""
+    group = _group(req)
+    if group.full_path in req.options.label_admin_denied:
+        return error(403, "403 Forbidden")
+    label = _group_label(req, group, ancestors=False)
+    changes = {
+        k: req.arg(k) for k in ("new_name", "color", "description") if req.arg(k) is not None
+    }
+    if not changes:
+        return error(
+            400,
+            "400 Bad request - new_name, color, description are missing, "
+            "at least one parameter must be provided",
+        )
+    req.store.stats["writes"] += 1
+    label.title = changes.get("new_name") or label.title
+    label.color = changes.get("color") or label.color
+    label.description = changes.get("description", label.description)
+    return Response(200, label_json(label))
+
+
+@router.route("DELETE", "/groups/:id/labels/:label_id")
+def delete_group_label(req: Request) -> Response:
+    group = _group(req)
+    if group.full_path in req.options.label_admin_denied:
+        return error(403, "403 Forbidden")
+    label = _group_label(req, group, ancestors=False)
+    req.store.stats["writes"] += 1
+    req.store.delete_label(group, label)
+    return Response(204, raw=b"")
 
 
 @router.route("GET", "/groups/:id/projects")

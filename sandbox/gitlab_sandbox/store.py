@@ -254,6 +254,17 @@ class Store:
         owned.append(label)
         return label
 
+    def delete_label(self, group: Group, label: Label) -> None:
+        """Remove one of ``group``'s own labels, and its links to items, as GitLab does."""
+        self._owned_labels[("group", group.id)].remove(label)
+        del self.labels[label.id]
+        for item in self.items.values():
+            if (
+                label.title in item.labels
+                and self.group_label(self.owner_group(item), label.title) is None
+            ):
+                item.labels.remove(label.title)
+
     def group_labels(self, group: Group) -> list[Label]:
         """Labels defined in ``group`` itself."""
         return list(self._owned_labels.get(("group", group.id), []))

@@ -170,18 +170,18 @@ def test_deleted_epics_leave_at_the_monthly_full_read(sandbox, env, tmp_path, ca
     cache, report = str(tmp_path / "cache.db"), tmp_path / "report.json"
     assert triage_run("--apply", "--cache", cache, "--no-summary") == 0
     week_passes(sandbox)
-    gone = epic_state(sandbox, "acme-corp&1")
+    gone = epic_state(sandbox, "initech&2")  # opted out: the bot never writes to it
     with sandbox.store.lock:  # deleting changes no updatedAt: only a full read sees it
         # (an epic the bot never wrote to: one it wrote to is read again the week after)
         del sandbox.store.items[gone["id"]]
     assert triage_run("--apply", "--cache", cache, "--no-summary", "--report", str(report)) == 0
-    assert "acme-corp&1" in decisions(report_of(report))
+    assert "initech&2" in decisions(report_of(report))
     # the first run of December reads every epic again
     capsys.readouterr()
     december = ["--now", "2026-12-01", "--apply", "--cache", cache, "--no-summary"]
     assert triage_run(*december, "--report", str(report)) == 0
-    assert "acme-corp: fetched 6 objective epic(s) (full read)" in capsys.readouterr().err
-    assert "acme-corp&1" not in decisions(report_of(report))
+    assert "initech: fetched 2 objective epic(s) (full read)" in capsys.readouterr().err
+    assert "initech&2" not in decisions(report_of(report))
     week_passes(sandbox)  # and the next run of December is warm again
     assert triage_run(*december, "--report", str(report)) == 0
     assert "(full read)" not in capsys.readouterr().err

@@ -125,3 +125,20 @@ def test_a_ci_job_token_cannot_read_epics(sandbox):
         timeout=10,
     )
     assert labels.status_code == 401
+
+
+def test_a_group_label_is_found_changed_and_deleted_by_id_or_title(sandbox):
+    """As lib/api/helpers/labels_helpers.rb: by id first, then by title; a deleted label
+    is 404 the second time (what makes the run lease's takeover safe)."""
+    api, auth = f"{sandbox.url}/api/v4/groups/globex/labels", {"PRIVATE-TOKEN": sandbox.token}
+    made = requests.post(api, data={"name": "lock", "color": "#123456"}, headers=auth, timeout=10)
+    again = requests.post(api, data={"name": "lock", "color": "#123456"}, headers=auth, timeout=10)
+    assert (made.status_code, again.status_code) == (201, 409)
+    label = made.json()["id"]
+    by_title = requests.get(f"{api}/lock", headers=auth, timeout=10).json()
+    assert by_title["id"] == label
+    changed = requests.put(f"{api}/{label}", data={"description": "x"}, headers=auth, timeout=10)
+    assert changed.json()["description"] == "x"
+    assert requests.put(f"{api}/{label}", headers=auth, timeout=10).status_code == 400
+    assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 204
+    assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 404

@@ -2,7 +2,8 @@
 
 Without --apply nothing is written: the plan is printed. Needs GITLAB_URL and GITLAB_TOKEN
 (a group access token or bot user token with the api scope). Exit 0 when every epic was
-processed, 1 when some failed, 2 on a configuration error (policies, settings, token).
+processed, 1 when some failed or another run was writing to the same groups, 2 on a
+configuration error (policies, settings, token).
 """
 
 from __future__ import annotations
@@ -10,13 +11,20 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triage.commands.options import add_policies
 from triage.errors import UsageError
 from triage.pipeline.options import RunOptions
 from triage.settings import GitLabSettings
+
+if TYPE_CHECKING:
+    from triage.report import RunReport
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -136,6 +144,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="prompt folder (default: prompts/ beside the policies)",
     )
+    parser.add_argument(
+        "--lease-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --apply, wait this long for another run writing to the same groups "
+        "(default: 0, stop at once with nothing written)",
+    )
+
+
+def _until_terminated(work: Callable[[], RunReport]) -> RunReport:
+    """Run ``work`` with SIGTERM (a cancelled CI job, ``kill``) raised as an exit, so the
+    run's cleanup (its lease released, its cache closed) happens as on Ctrl-C."""
+
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        return work()
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        return work()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -162,9 +194,10 @@ def run(args: argparse.Namespace) -> int:
         summary=not args.no_summary,
         diff=args.diff,
         full_read_every=args.full_read_every,
+        lease_wait=max(0.0, args.lease_wait),
     )
     console = Console(diff=args.diff)
-    report = run_triage(options, GitLabSettings.from_env, console)
+    report = _until_terminated(lambda: run_triage(options, GitLabSettings.from_env, console))
     console.finish()
     try:
         if args.report:

@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     gl = GitLab(GitLabSettings.from_env())
     try:
-        published = publish_summary(gl, policies.summary, figures)
+        published = publish_summary(
+            gl, policies.summary, figures, report.get("failed_groups") or []
+        )
     finally:
         gl.close()
     print(f"summary issue {published.action}: {published.url}")

@@ -47,6 +47,8 @@ def recent_issues(gl: GitLab, project: str, labels: list[str], limit: int = 50) 
         )
     except gitlab.GitlabError as exc:
         raise GitLabError(f"project '{project}': HTTP {exc.response_code}") from exc
+    except requests.RequestException as exc:  # dropped or timed out after the retries
+        raise GitLabError(f"project '{project}': {type(exc).__name__}") from None
     return [_issue(raw) for raw in found]
 
 
@@ -101,3 +103,7 @@ def edit_issue(gl: GitLab, project: str, iid: int, description: str, close: bool
         raise GitLabError(
             f"cannot edit issue #{iid} in '{project}': HTTP {exc.response_code}"
         ) from exc
+    except requests.RequestException as exc:
+        raise GitLabError(
+            f"cannot edit issue #{iid} in '{project}': {type(exc).__name__}"
+        ) from None

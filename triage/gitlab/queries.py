@@ -140,6 +140,16 @@ mutation($id: NoteID!, $body: String!) {
 }
 """
 
+# Deletes a second note of the bot's (two runs at once, an older version's bug); only the
+# note's author may (Mutations::Notes::Destroy authorizes :admin_note).
+DESTROY_NOTE = """
+mutation($id: NoteID!) {
+  destroyNote(input: {id: $id}) {
+    errors
+  }
+}
+"""
+
 UPDATE_LABELS = """
 mutation($id: WorkItemID!, $add: [LabelID!], $remove: [LabelID!]) {
   workItemUpdate(input: {id: $id, labelsWidget: {addLabelIds: $add, removeLabelIds: $remove}}) {

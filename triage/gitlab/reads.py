@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -73,44 +73,104 @@ def _initiatives(nodes: list[dict[str, Any]]) -> list[Initiative]:
     ]
 
 
+class BadEpic(GitLabError):
+    """One work item GitLab answered in a shape the bot cannot judge: that epic fails."""
+
+    def __init__(self, node_id: str, reference: str, cause: str) -> None:
+        super().__init__(
+            f"{reference or node_id}: GitLab answered it in an unreadable shape ({cause})"
+        )
+        self.node_id = node_id
+        self.reference = reference
+
+
+def _needed(data: Any, key: str, kind: type | tuple[type, ...] = dict) -> Any:
+    """``data[key]``, which must be there and of ``kind``: a ``null`` where GitLab always
+    sends a value means it failed to resolve it, and judging the epic without it would
+    write wrong findings (an objective without its labels, its description)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, kind):
+        raise ValueError(f"{key}: {'null' if value is None else type(value).__name__}")
+    return value
+
+
+def _nodes(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = _needed(_needed(data, key), "nodes", list)
+    if not all(isinstance(n, dict) for n in nodes):
+        raise ValueError(f"{key}: a null node")
+    return nodes
+
+
 def epic_from_node(node: dict[str, Any]) -> Epic:
-    """An ``Epic`` record from a work item node of ``EPICS_PAGE``."""
-    widgets = _widgets(node)
-    labels = [(n["title"], n["id"]) for n in (widgets.get("labels") or {}).get("nodes", [])]
-    assignees = (widgets.get("assignees") or {}).get("nodes", [])
-    author = node.get("author") or {}
-    people = {a["username"]: a.get("name") or "" for a in assignees}
-    if author.get("username"):
-        people.setdefault(author["username"], author.get("name") or "")
-    return Epic(
-        id=node["id"],
-        iid=int(node["iid"]),
-        title=node["title"],
-        description=widgets.get("description") or "",
-        labels=tuple(title for title, _ in labels),
-        label_ids=tuple(labels),
-        confidential=bool(node.get("confidential")),
-        group=(node.get("namespace") or {}).get("fullPath", ""),
-        author=(node.get("author") or {}).get("username", ""),
-        assignees=tuple(a["username"] for a in assignees),
-        created_at=_time(node.get("createdAt")),
-        updated_at=_time(node.get("updatedAt")),
-        start_date=_date(widgets.get("startDate")),
-        due_date=_date(widgets.get("dueDate")),
-        web_url=node.get("webUrl") or "",
-        children=int((widgets.get("children") or {}).get("count", 0)),
-        initiatives=tuple(_initiatives((widgets.get("children") or {}).get("nodes") or [])),
-        reference=node.get("reference") or "",
-        description_edited_at=_time(widgets.get("lastEditedAt")),
-        group_name=(node.get("namespace") or {}).get("fullName") or "",
-        people=tuple((user, name) for user, name in people.items() if name),
-    )
+    """An ``Epic`` record from a work item node of ``EPICS_PAGE``.
+
+    A value GitLab always sends but answered ``null`` (``widgets: null``, a widget without
+    its connection) raises ``BadEpic``, and so does a value of the wrong kind: that epic
+    fails, the others go on. Values that may be absent (dates, a description) may be null.
+    """
+    try:
+        widgets: dict[str, Any] = {}
+        for widget in _needed(node, "widgets", list):
+            widgets.update(_needed({"widget": widget}, "widget"))
+        labels = [(str(n["title"]), str(n["id"])) for n in _nodes(widgets, "labels")]
+        assignees = _nodes(widgets, "assignees")
+        author = node.get("author") or {}
+        people = {str(a["username"]): a.get("name") or "" for a in assignees}
+        if author.get("username"):
+            people.setdefault(author["username"], author.get("name") or "")
+        namespace = _needed(node, "namespace")
+        children = widgets.get("children") or {}
+        return Epic(
+            id=str(_needed(node, "id", str)),
+            iid=int(_needed(node, "iid", (str, int))),
+            title=_needed(node, "title", str),
+            description=widgets.get("description") or "",
+            labels=tuple(title for title, _ in labels),
+            label_ids=tuple(labels),
+            confidential=bool(node.get("confidential")),
+            group=_needed(namespace, "fullPath", str),
+            author=author.get("username", ""),
+            assignees=tuple(str(a["username"]) for a in assignees),
+            created_at=_time(node.get("createdAt")),
+            updated_at=_time(_needed(node, "updatedAt", str)),
+            start_date=_date(widgets.get("startDate")),
+            due_date=_date(widgets.get("dueDate")),
+            web_url=node.get("webUrl") or "",
+            children=int(children.get("count", 0)),
+            initiatives=tuple(_initiatives(children.get("nodes") or [])),
+            reference=node.get("reference") or "",
+            description_edited_at=_time(widgets.get("lastEditedAt")),
+            group_name=namespace.get("fullName") or "",
+            people=tuple((user, name) for user, name in people.items() if name),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        cause = str(exc) if isinstance(exc, ValueError) else repr(exc)
+        raise BadEpic(str(node.get("id") or "?"), str(node.get("reference") or ""), cause) from None
+
+
+def _readable(gl: GitLab, nodes: list[Any], on_bad: Callable[[BadEpic], None] | None) -> list[Epic]:
+    epics = []
+    for node in nodes:
+        if not isinstance(node, dict):
+            continue
+        try:
+            epics.append(_complete(gl, node, epic_from_node(node)))
+        except BadEpic as exc:
+            if on_bad is None:
+                raise
+            on_bad(exc)
+    return epics
 
 
 def epic_pages(
-    gl: GitLab, group: str, objective_label: str, include_subgroups: bool
+    gl: GitLab,
+    group: str,
+    objective_label: str,
+    include_subgroups: bool,
+    on_bad: Callable[[BadEpic], None] | None = None,
 ) -> Iterator[list[Epic]]:
-    """Open objective epics of ``group``, one page (at most 100) at a time."""
+    """Open objective epics of ``group``, one page (at most 100) at a time. An epic that
+    cannot be read goes to ``on_bad`` (when given), so the others go on."""
     cursor: str | None = None
     while True:
         data = gl.query(
@@ -127,8 +187,8 @@ def epic_pages(
         items = data["group"].get("workItems")
         if items is None:
             raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
-        yield [_complete(gl, node, epic_from_node(node)) for node in items["nodes"]]
-        if not items["pageInfo"]["hasNextPage"]:
+        yield _readable(gl, items.get("nodes") or [], on_bad)
+        if not (items.get("pageInfo") or {}).get("hasNextPage"):
             return
         cursor = items["pageInfo"]["endCursor"]
 
@@ -152,7 +212,9 @@ def _complete(gl: GitLab, node: dict[str, Any], epic: Epic) -> Epic:
 
 
 def comments(gl: GitLab, epic_id: str) -> list[Note]:
-    """Every note of an epic (comments and system notes), across pages."""
+    """Every note of an epic (comments and system notes), across pages. An answer with a
+    ``null`` where GitLab always sends a value fails this epic (``GitLabError``): judging
+    it without its notes could post a second note."""
     notes: list[Note] = []
     cursor: str | None = None
     while True:
@@ -160,33 +222,48 @@ def comments(gl: GitLab, epic_id: str) -> list[Note]:
         item = data.get("workItem")
         if item is None:
             raise GitLabError("the epic no longer exists or the token cannot see it")
-        widget = next((w for w in item["widgets"] if "discussions" in w), None)
-        if widget is None:
-            return notes
-        page = widget["discussions"]
-        for discussion in page["nodes"]:
-            for note in discussion["notes"]["nodes"]:
-                author = (note.get("author") or {}).get("username", "")
-                awards = (note.get("awardEmoji") or {}).get("nodes") or []
-                notes.append(
-                    Note(
-                        note["id"],
-                        note["body"],
-                        author,
-                        bool(note.get("system")),
-                        _time(note.get("updatedAt")),
-                        discussion.get("replyId"),
-                        bool(note.get("internal")),
-                        tuple(
-                            (a["name"], (a.get("user") or {}).get("username", ""))
-                            for a in awards
-                            if a
-                        ),
-                    )
-                )
-        if not page["pageInfo"]["hasNextPage"]:
+        try:
+            page = _notes_page(item, notes)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            cause = str(exc) if isinstance(exc, ValueError) else repr(exc)
+            raise GitLabError(
+                f"GitLab answered the epic's notes in an unreadable shape ({cause})"
+            ) from None
+        if page is None or not page["pageInfo"]["hasNextPage"]:
             return notes
         cursor = page["pageInfo"]["endCursor"]
+
+
+def _notes_page(item: dict[str, Any], notes: list[Note]) -> dict[str, Any] | None:
+    """Add one page of notes to ``notes``; the page, or None when the epic has no notes
+    widget."""
+    widgets = _needed(item, "widgets", list)
+    widget = next((w for w in widgets if isinstance(w, dict) and "discussions" in w), None)
+    if widget is None:
+        return None
+    page: dict[str, Any] = _needed(widget, "discussions")
+    for discussion in _needed(page, "nodes", list):
+        for note in _nodes(discussion, "notes"):
+            author = (note.get("author") or {}).get("username", "")
+            awards = (note.get("awardEmoji") or {}).get("nodes") or []
+            notes.append(
+                Note(
+                    _needed(note, "id", str),
+                    note.get("body") or "",
+                    author,
+                    bool(note.get("system")),
+                    _time(note.get("updatedAt")),
+                    discussion.get("replyId"),
+                    bool(note.get("internal")),
+                    tuple(
+                        (a["name"], (a.get("user") or {}).get("username", ""))
+                        for a in awards
+                        if isinstance(a, dict)
+                    ),
+                )
+            )
+    _needed(page, "pageInfo")
+    return page
 
 
 def group_labels(gl: GitLab, group: str) -> dict[str, str]:

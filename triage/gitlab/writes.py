@@ -57,6 +57,15 @@ def update_note(gl: GitLab, note_id: str, body: str) -> str:
     return when
 
 
+def destroy_note(gl: GitLab, note_id: str) -> None:
+    """Delete one of the bot's notes; a note already gone counts as deleted (a retry)."""
+    try:
+        gl.mutate(queries.DESTROY_NOTE, {"id": note_id}, "destroyNote")
+    except GitLabError as exc:
+        if "does not exist" not in str(exc):
+            raise
+
+
 def update_labels(gl: GitLab, epic_id: str, add: list[str], remove: list[str]) -> str:
     """Add and remove labels by id; returns the epic's new ``updatedAt``."""
     payload = gl.mutate(

@@ -42,7 +42,7 @@ from triage.gitlab.changes import (
     objective_nodes,
 )
 from triage.gitlab.client import GitLab
-from triage.gitlab.reads import epic_from_node
+from triage.gitlab.reads import BadEpic, epic_from_node
 from triage.pipeline.console import Console
 from triage.records import Epic
 from triage.report import RunReport
@@ -139,6 +139,7 @@ class EpicSource:
                     yield from self._warm(group, since, warm[group], first, counts)
             except GitLabError as exc:
                 self.report.errors.append(f"{group}: {exc}")
+                self.report.failed_groups.append(group)
                 if isinstance(exc, GitLabUnreachable):
                     self.report.unreachable.append(exc)
                 self.console.progress(f"{group}: FAILED to read epics: {exc}")
@@ -207,7 +208,9 @@ class EpicSource:
             nodes = itertools.chain(nodes, rest)
         batch: list[tuple[str, str]] = []
         for node in nodes:
-            epic = epic_from_node(node)
+            epic = self._readable(node)
+            if epic is None:
+                continue
             batch.append((epic.id, json.dumps(node)))
             counts.read += 1
             yield from self._once(epic)
@@ -249,7 +252,9 @@ class EpicSource:
                 )
                 nodes = itertools.chain(nodes, rest)
             for node in nodes:
-                epic = epic_from_node(node)
+                epic = self._readable(node)
+                if epic is None:
+                    continue
                 fresh.add(epic.id)
                 if self._objective(node, epic):
                     batch.append((epic.id, json.dumps(node)))
@@ -265,10 +270,24 @@ class EpicSource:
                 self.cache.drop_epics(gone)
         for epic_id, data in self.cache.kept_epics(scope):
             if epic_id not in fresh:
-                counts.kept += 1
-                yield from self._once(epic_from_node(json.loads(data)))
+                kept = self._readable(json.loads(data))
+                if kept is not None:
+                    counts.kept += 1
+                    yield from self._once(kept)
         if self.save:
             self.cache.mark_read(scope, since, last[1])
+
+    def _readable(self, node: Any) -> Epic | None:
+        """The epic of a work item node; one GitLab answered in a shape the bot cannot
+        judge (``widgets: null``) fails alone, said in the report, and the group goes on."""
+        if not isinstance(node, dict):
+            return None
+        try:
+            return epic_from_node(node)
+        except BadEpic as failure:
+            self.report.errors.append(str(failure))
+            self.console.progress(f"{failure.reference or failure.node_id}: FAILED: {failure}")
+            return None
 
     def _objective(self, node: dict[str, Any], epic: Epic) -> bool:
         """Whether a changed epic is still an open objective of this run."""

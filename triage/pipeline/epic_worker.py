@@ -1,8 +1,9 @@
 """One epic, in a worker thread: read what is needed, assess, draft, plan, apply.
 
 Reads are spent only where they decide something: the epic's notes are read when the write
-cache cannot say what the bot has on the epic (first run, lost cache) or when ``--diff``
-needs the note's text; the drafter is called only when the note will be written.
+cache cannot say what the bot has on the epic (first run, lost or foreign cache, or the epic
+changed since the cache learnt it) or when ``--diff`` needs the note's text; the drafter is
+called only when the note will be written.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 
 from triage.apply import EpicResult, Writer, apply_plan, planned
+from triage.cache import Written
 from triage.errors import GitLabError, LLMError, LLMKeyRefused
 from triage.gitlab.reads import comments
 from triage.llm.assessor import OpenAIAssessor
@@ -60,14 +62,8 @@ class EpicWorker:
     key_refused: str | None = None  # set once the model refused the key: no more calls
 
     def __call__(self, fetched: Epic) -> EpicResult:
-        cache, notes = self.writer.cache, None
         try:
-            existing = cache.existing(fetched.id)
-            if cache.complete:
-                human = cache.last_human_update(fetched.id, fetched.updated_at)
-            else:
-                notes = comments(self.writer.gl, fetched.id)
-                human = last_human_activity(fetched, notes, self.writer.bot)
+            existing, human = self._learn(fetched)
         except GitLabError as exc:
             return EpicResult(EpicPlan(self._assess(fetched)), error=str(exc))
         epic = replace(fetched, updated_at=human) if human != fetched.updated_at else fetched
@@ -75,13 +71,9 @@ class EpicWorker:
         if assessment.skipped:
             return EpicResult(EpicPlan(assessment))
         try:
-            if (
-                existing is None
-                or notes is not None
-                or (self.diff and self._text_missing(existing))
-            ):
-                notes = notes if notes is not None else comments(self.writer.gl, epic.id)
-                existing = self._reconcile(epic.id, existing, find_existing(notes, self.writer.bot))
+            if self.diff and self._text_missing(existing):
+                found = find_existing(comments(self.writer.gl, epic.id), self.writer.bot)
+                existing = self._reconcile(epic.id, existing, found)
         except GitLabError as exc:
             return EpicResult(EpicPlan(assessment), error=str(exc))
         existing, stored, reactions = read_feedback(
@@ -90,6 +82,33 @@ class EpicWorker:
         drafted: dict[str, DraftRecord] = {}
         result = self._plan_and_apply(assessment, existing, drafted)
         return record_feedback(self.writer, self.dry_run, epic, result, stored, reactions, drafted)
+
+    def _learn(self, fetched: Epic) -> tuple[Existing, datetime | None]:
+        """What the bot has on the epic and when a person last touched it: from the cache
+        while the epic's ``updatedAt`` is the one it was learnt at, else from the epic's
+        notes (remembered, on an --apply run, for the next run)."""
+        cache = self.writer.cache
+        known = cache.known(fetched.id, fetched.updated_at)
+        if known is not None:
+            return known.existing, known.human
+        notes = comments(self.writer.gl, fetched.id)
+        human = last_human_activity(fetched, notes, self.writer.bot)
+        # What the cache last knew, whatever happened since, tells one thing GitLab cannot:
+        # that a note the bot wrote is gone because a person deleted it.
+        existing = self._reconcile(
+            fetched.id, cache.existing(fetched.id), find_existing(notes, self.writer.bot)
+        )
+        if not self.dry_run and fetched.updated_at and human and not existing.legacy:
+            cache.record(
+                fetched.id,
+                Written(
+                    existing.note,
+                    fetched.updated_at.isoformat(),
+                    human.isoformat(),
+                    no_note=existing.note is None and existing.deleted is None,
+                ),
+            )
+        return existing, human
 
     def _assess(self, epic: Epic, opinions: Mapping[str, Opinion] | None = None) -> Assessment:
         """The policies' findings; with a second opinion (given, or stored for this very

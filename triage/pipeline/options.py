@@ -22,6 +22,7 @@ class RunOptions:
     summary: bool = True  # publish the weekly summary after an --apply run
     diff: bool = False  # show each note's change in a dry run (reads the notes)
     full_read_every: str = "month"  # a key of epic_source.FULL_READ_EVERY
+    lease_wait: float = 0.0  # seconds an --apply run waits for another run's lease
 
 
 def shard_groups(groups: list[str], shard: tuple[int, int]) -> list[str]:

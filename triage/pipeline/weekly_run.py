@@ -9,14 +9,16 @@ workers, so memory stays flat however many epics there are and GitLab sees at mo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
 from triage.errors import GitLabError, UsageError
 from triage.gitlab.client import GitLab
+from triage.gitlab.lease import Lease, LeaseHeld, ttl_from
 from triage.gitlab.reads import current_username
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
@@ -30,6 +32,7 @@ from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
 from triage.policy.optout import label_descriptions
 from triage.policy.templates import load_templates
+from triage.records import Epic
 from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
@@ -37,6 +40,9 @@ from triage.summary.block import Previous
 from triage.summary.build import publish_summary, summary_headings
 from triage.summary.figures import iso_week
 from triage.summary.publish import read_baseline
+
+if TYPE_CHECKING:
+    from triage.llm.openai_drafter import LLMBudget
 
 
 def run_triage(
@@ -74,22 +80,23 @@ def run_triage(
     )
     cache = _open_cache(options, report, console)  # before GitLab: a bad path stops here
     gl = GitLab(settings)
+    # One writing run per group: the leases are taken at the run's first write (an
+    # unchanged week costs nothing), or before any read when the run may wait.
+    lease = Lease(gl, groups, options.lease_wait, ttl_from(os.environ)) if options.apply else None
     try:
         bot = current_username(gl)
         report.compare_with(_baseline(gl, policies, now, console))
+        if lease is not None and options.lease_wait > 0:
+            lease.acquire()
+        labels = LabelDirectory(
+            gl,
+            policies.sources.create_missing_labels,
+            groups=tuple(groups),
+            required=tuple(policies.added_labels()),
+            offered=label_descriptions(policies),  # opt-out labels, made up front
+        )
         worker = EpicWorker(
-            writer=Writer(
-                gl,
-                bot,
-                LabelDirectory(
-                    gl,
-                    policies.sources.create_missing_labels,
-                    groups=tuple(groups),
-                    required=tuple(policies.added_labels()),
-                    offered=label_descriptions(policies),  # opt-out labels, made up front
-                ),
-                cache,
-            ),
+            writer=Writer(gl, bot, labels, cache, lease),
             policies=policies,
             checker=Checker(policies.synonyms),
             templates=templates,
@@ -105,47 +112,34 @@ def run_triage(
             f"{report.mode}: {len(groups)} group(s), {len(policies.rules)} rules, "
             f"as @{bot}, clock {now.date().isoformat()}"
         )
-        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            pending: list[Future[EpicResult]] = []
-            for fetched in EpicSource(
-                gl,
-                cache,
-                report,
-                console,
-                policies.sources.objective_label,
-                policies.sources.include_subgroups,
-                now,
-                full_read_every=options.full_read_every,
-                save=options.apply,
-            ).epics(groups):
-                pending.append(pool.submit(worker, fetched))
-                if len(pending) >= options.concurrency * 4:  # keep memory flat
-                    _collect(pending.pop(0), report, console)
-            for future in pending:
-                _collect(future, report, console)
-        if worker.key_refused:  # one error for the run, not one per epic
-            report.errors.append(f"language model: {worker.key_refused}")
-            console.progress(f"language model: FAILED: {worker.key_refused}")
+        source = EpicSource(
+            gl,
+            cache,
+            report,
+            console,
+            policies.sources.objective_label,
+            policies.sources.include_subgroups,
+            now,
+            full_read_every=options.full_read_every,
+            save=options.apply,
+        )
+        stopped = _process(worker, source.epics(groups), options, report, console)
+        _after_epics(worker, cache, report, console)
         if options.apply:
-            # Complete only when every epic and group was read and written: after a
-            # failure, an epic without an entry may still have a note, so the next run
-            # reads notes instead of trusting the cache to say "none".
-            if report.errors:
-                cache.mark_incomplete()
-            else:
-                cache.mark_complete()
+            # Complete only when every epic and group was read and written (it tells, it
+            # decides nothing: see cache.py).
+            (cache.mark_incomplete if report.errors else cache.mark_complete)()
             report.llm = budget.report() if budget else {"drafter": "offline template"}
-            report.summary = _summary(gl, policies, report, options, console)
+            if not stopped:
+                report.summary = _summary(gl, policies, report, options, console, lease)
     except BaseException:
         report.close()  # the caller never gets the report to close
         raise
     finally:
-        report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
-        if gl.requests["note_limited"]:
-            report.requests["note_limited"] = gl.requests["note_limited"]
-        report.llm = budget.report() if budget else {"drafter": "offline template"}
-        report.finished = datetime.now().astimezone()
-        gl.close()
+        if lease is not None:
+            lease.release()
+            _say(lease.warnings, console)
+        _finish(report, gl, budget)
         cache.close()
     c = report.counts
     console.progress(
@@ -161,6 +155,57 @@ def run_triage(
         )
     )
     return report
+
+
+def _process(
+    worker: EpicWorker,
+    epics: Iterator[Epic],
+    options: RunOptions,
+    report: RunReport,
+    console: Console,
+) -> bool:
+    """Every epic through the worker pool; False, or True when another run's lease stopped
+    the run before its first write (said once, in the report's errors)."""
+    try:
+        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+            pending: list[Future[EpicResult]] = []
+            for fetched in epics:
+                pending.append(pool.submit(worker, fetched))
+                if len(pending) >= options.concurrency * 4:  # keep memory flat
+                    _collect(pending.pop(0), report, console)
+            for future in pending:
+                _collect(future, report, console)
+    except LeaseHeld as exc:
+        report.errors.append(str(exc))
+        console.progress(f"stopped: {exc}")
+        return True
+    return False
+
+
+def _say(warnings: list[str], console: Console) -> None:
+    for warning in warnings:
+        console.progress(f"warning: {warning}")
+
+
+def _finish(report: RunReport, gl: GitLab, budget: LLMBudget | None) -> None:
+    """The run's costs into the report, and the client closed, however the run ended."""
+    report.requests = {"graphql": gl.requests["graphql"], "rest": gl.requests["rest"]}
+    if gl.requests["note_limited"]:
+        report.requests["note_limited"] = gl.requests["note_limited"]
+    report.llm = budget.report() if budget else {"drafter": "offline template"}
+    report.finished = datetime.now().astimezone()
+    gl.close()
+
+
+def _after_epics(
+    worker: EpicWorker, cache: WriteCache, report: RunReport, console: Console
+) -> None:
+    """What the run says once, after every epic, rather than once per epic."""
+    if cache.broken:  # GitLab has every write; the next run reads what was not kept
+        console.progress(f"warning: {cache.warning}")
+    if worker.key_refused:  # one error for the run, not one per epic
+        report.errors.append(f"language model: {worker.key_refused}")
+        console.progress(f"language model: FAILED: {worker.key_refused}")
 
 
 def _open_cache(options: RunOptions, report: RunReport, console: Console) -> WriteCache:
@@ -189,15 +234,26 @@ def _baseline(gl: GitLab, policies: PolicySet, now: datetime, console: Console) 
 
 
 def _summary(
-    gl: GitLab, policies: PolicySet, report: RunReport, options: RunOptions, console: Console
+    gl: GitLab,
+    policies: PolicySet,
+    report: RunReport,
+    options: RunOptions,
+    console: Console,
+    lease: Lease | None = None,
 ) -> dict[str, str] | None:
     """Publish the weekly summary after an unsharded run (shards are merged by
     ``triage summarize``); a failure is an error of the run, not a crash."""
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
     try:
-        published = publish_summary(gl, policies.summary, report.figures())
-    except GitLabError as exc:
+        published = publish_summary(
+            gl,
+            policies.summary,
+            report.figures(),
+            report.failed_groups,
+            before_write=lease.ensure if lease else None,
+        )
+    except (GitLabError, LeaseHeld) as exc:
         report.errors.append(f"summary: {exc}")
         console.progress(f"summary: FAILED: {exc}")
         return None

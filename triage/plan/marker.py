@@ -113,6 +113,7 @@ class Existing:
 
     note: BotNote | None = None
     legacy: tuple[LegacyComment, ...] = ()
+    duplicates: tuple[str, ...] = ()  # later notes of the bot's with a marker: to delete
     deleted: NoteMarker | None = None  # the marker of a note a person deleted (write cache)
 
     @property
@@ -133,7 +134,9 @@ NOTHING = Existing()
 
 def find_existing(notes: Sequence[Note], bot: str) -> Existing:
     """The bot's own note and old-format comments among an epic's notes: the first note
-    with a marker that no person rewrote, else the first with a marker."""
+    with a marker that no person rewrote (else the first with a marker), and any other
+    note of the bot's with a marker that no person rewrote (a duplicate, to be deleted;
+    a person's words are never deleted)."""
     notes_found: list[BotNote] = []
     legacy: list[LegacyComment] = []
     for item in notes:
@@ -169,11 +172,10 @@ def find_existing(notes: Sequence[Note], bot: str) -> Existing:
             )
     # A note a person rewrote stays as they wrote it; the bot's own text then lives in a
     # reply in its thread, which is the note to keep up to date.
-    note = next(
-        (n for n in notes_found if edit_of(n.body, n.marker.body) is not Edit.REWRITTEN),
-        notes_found[0] if notes_found else None,
-    )
-    return Existing(note, tuple(legacy))
+    untouched = [n for n in notes_found if edit_of(n.body, n.marker.body) is not Edit.REWRITTEN]
+    note = untouched[0] if untouched else (notes_found[0] if notes_found else None)
+    duplicates = tuple(n.id for n in untouched[1:])
+    return Existing(note, tuple(legacy), duplicates)
 
 
 def fingerprint(parts: Mapping[str, Any]) -> str:

@@ -26,6 +26,7 @@ class WriteKind(StrEnum):
     UPDATE_NOTE = "update note"
     MOVE_COMMENT = "move comment"  # an old-format comment becomes a pointer to the note
     LABELS = "labels"
+    DELETE_NOTE = "delete duplicate note"  # a second note of the bot's on the epic
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def plan_epic(
             writes.append(Write(WriteKind.CREATE_NOTE, body, None, internal, mentions))
     if writes or existing.note is not None:  # pointers need a note to point to
         writes += _moves(existing, epic.web_url)
+    writes += [Write(WriteKind.DELETE_NOTE, note_id=d) for d in existing.duplicates]
     labels = _labels(assessment, kept)
     if labels.add_labels or labels.remove_labels:
         writes.append(labels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,5 +45,11 @@ def preview(figures: Figures) -> str:
     return render(figures, figures.baseline)
 
 
-def publish_summary(gl: GitLab, settings: SummarySettings, figures: Figures) -> Published:
-    return publish(gl, settings, figures, figures.today)
+def publish_summary(
+    gl: GitLab,
+    settings: SummarySettings,
+    figures: Figures,
+    failed_groups: Sequence[str] = (),
+    before_write: Callable[[], None] | None = None,
+) -> Published:
+    return publish(gl, settings, figures, figures.today, failed_groups, before_write)

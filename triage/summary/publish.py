@@ -8,6 +8,7 @@ verification boxes survive both, within the same half-year window.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,7 @@ from triage.gitlab.issues import Issue, create_issue, edit_issue, recent_issues
 from triage.policy.model import SummarySettings
 from triage.summary.block import Previous, read_previous
 from triage.summary.figures import Figures
+from triage.summary.held import held
 from triage.summary.markdown import render
 
 WEEK = r"(?P<week>\d{4}-W\d{2})"
@@ -57,28 +59,90 @@ def read_baseline(gl: GitLab, settings: SummarySettings, week: str) -> Previous 
     return read_previous(previous.description) if previous else None
 
 
-def publish(gl: GitLab, settings: SummarySettings, figures: Figures, today: date) -> Published:
-    project = settings.project or ""
-    current, previous = _issues(gl, settings, figures.week)
-    # Ticked boxes and the week's model use come from this week's issue if it exists (a
-    # re-run), else from last week's (the same half-year window carries on); the
-    # week-over-week figures were compared while the epics were counted.
+def publish(
+    gl: GitLab,
+    settings: SummarySettings,
+    figures: Figures,
+    today: date,
+    failed_groups: Sequence[str] = (),
+    before_write: Callable[[], None] | None = None,
+) -> Published:
+    """Create or update this week's issue; then close every other open summary issue
+    (earlier weeks', and a second one of this week), so a run that died between creating
+    and closing, or two runs at once, leave exactly one open. ``failed_groups``: groups
+    not read, named at the top, with the last figures kept (``held.py``). ``before_write``
+    runs once before the first write (the run lease)."""
+    if not settings.project:
+        raise GitLabError("summary.project is not set in the policies")
+    project = settings.project
+    issues = recent_issues(gl, project, list(settings.labels))
+    dated = [
+        (week, issue) for issue in issues if (week := _week_of(settings, issue.title)) is not None
+    ]
+    this_week = sorted((i for w, i in dated if w == figures.week), key=lambda i: i.iid)
+    current = this_week[0] if this_week else None  # the first: a later one is a duplicate
+    earlier = sorted(
+        ((w, i) for w, i in dated if w < figures.week), key=lambda p: p[0], reverse=True
+    )
+    previous = earlier[0][1] if earlier else None
+    # Deltas compare with last week's issue; ticked boxes come from this week's issue if
+    # it exists (a re-run), else from last week's (the same half-year window carries on).
     ticks = read_previous(current.description) if current else None
     last = read_previous(previous.description) if previous else None
+    # The week-over-week figures were compared while the epics were counted.
     body = render(figures, ticks or last)
+    if failed_groups:
+        kept = current or previous
+        kept_from = None
+        if current is not None:
+            kept_from = "this week's last complete run"
+        elif previous is not None:
+            kept_from = f"week {_week_of(settings, previous.title)}"
+        body = held(kept.description if kept else body, failed_groups, figures.errors, kept_from)
+    others = _others(settings, dated, current, figures.week) if current else []
+    if before_write is not None and (current is None or current.description != body or others):
+        before_write()
     if current is not None:
-        if current.description == body:
-            return Published("unchanged", current.web_url)
-        edit_issue(gl, project, current.iid, body)
-        return Published("updated", current.web_url)
+        action = "unchanged"
+        if current.description != body:
+            edit_issue(gl, project, current.iid, body)
+            action = "updated"
+        return Published(
+            action, current.web_url, _close_others(gl, settings, dated, current, figures.week)
+        )
     created = create_issue(
         gl, project, title_for(settings, figures.week), body, list(settings.labels)
     )
-    closed = None
-    if settings.close_previous and previous is not None and previous.state == "opened":
-        superseded = (
-            f"{previous.description}\n\n**Superseded by** {created.reference}: {created.web_url}"
-        )
-        edit_issue(gl, project, previous.iid, superseded, close=True)
-        closed = previous.web_url
+    closed = _close_others(gl, settings, dated, created, figures.week)
     return Published("created", created.web_url, closed)
+
+
+def _others(
+    settings: SummarySettings, dated: list[tuple[str, Issue]], kept: Issue, week: str
+) -> list[Issue]:
+    """The open summary issues to close beside ``kept``."""
+    return [
+        issue
+        for issue_week, issue in dated
+        if issue.iid != kept.iid
+        and issue.state == "opened"
+        and (issue_week == week or (issue_week < week and settings.close_previous))
+    ]
+
+
+def _close_others(
+    gl: GitLab,
+    settings: SummarySettings,
+    dated: list[tuple[str, Issue]],
+    kept: Issue,
+    week: str,
+) -> str | None:
+    """Close every open summary issue but ``kept``: a duplicate of this week's always,
+    earlier weeks' unless ``close_previous`` is off; each points to ``kept``. The first
+    closed one's address, if any."""
+    closed = None
+    for issue in _others(settings, dated, kept, week):
+        superseded = f"{issue.description}\n\n**Superseded by** {kept.reference}: {kept.web_url}"
+        edit_issue(gl, settings.project or "", issue.iid, superseded, close=True)
+        closed = closed or issue.web_url
+    return closed

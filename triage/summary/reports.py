@@ -34,6 +34,7 @@ def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
     errors: list[str] = []
     groups: list[str] = []
     draft_errors: list[str] = []
+    failed: list[str] = []
     for report in reports:
         for epic in report["epics"]:
             epics.setdefault(epic["id"] or epic["reference"], epic)
@@ -44,6 +45,7 @@ def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
                 llm[key] += value
         draft_errors += report.get("llm", {}).get("draft_errors", [])
         errors += report.get("errors", [])
+        failed += report.get("failed_groups", [])
         groups += report["run"]["groups"]
     first = reports[0]["run"]
     exhausted = any(r.get("llm", {}).get("budget_exhausted") for r in reports)
@@ -54,5 +56,6 @@ def merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
         "requests": dict(requests),
         "llm": {**dict(llm), "budget_exhausted": exhausted, "draft_errors": draft_errors},
         "errors": errors,
+        "failed_groups": failed,
         "epics": sorted(epics.values(), key=lambda e: e["reference"]),
     }

@@ -1,0 +1,315 @@
+"""The run lease: one writing run per group at a time, held in GitLab itself.
+
+CI runners share no files, and a person may run ``--apply`` from a laptop while the
+schedule runs, so the lease lives where every run looks: in each group, as a group label
+named ``smart-triage-lease``. Creating a label is atomic in GitLab (a second
+``POST /groups/:id/labels`` of the same name answers 409 "Label already exists",
+lib/api/helpers/labels_helpers.rb), which makes the label a lock; its description says
+which run holds it and until when, or when it was released. A run renews it while it
+works and marks it released at the end; a killed run's lease expires.
+
+A run takes the leases of all its groups at its first write, so an unchanged week costs
+no request for them, and a second run stops before its first write, not half-way. Taking
+an old label over is atomic too: the old label is deleted *by its id*
+(``DELETE /groups/:id/labels/:label_id``) and a new one created, so of two runs that both
+find it free, the second delete finds nothing (404) and its create meets the first run's
+label (409). Because the label stays after release, a run also sees that another
+run wrote to the group *after it started reading*: its reads may be stale, so it stops
+before its first write rather than write twice. With ``--lease-wait`` the leases are
+taken before anything is read, waiting for the other run to end.
+
+A label makes no notification and touches no epic. A user without the right to manage
+labels (below Planner) cannot hold the lease: the run says so once and goes on unguarded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import gitlab
+import requests
+from gitlab.utils import EncodedId
+
+from triage.errors import GitLabError, TriageError
+from triage.gitlab.client import GitLab
+
+LEASE_LABEL = "smart-triage-lease"
+LEASE_COLOR = "#8c8c8c"
+TTL = timedelta(minutes=5)  # renewed every third of it while the run lasts
+POLL = 5.0  # seconds between looks while waiting for another run's lease
+_HOLDER = re.compile(
+    r"(?P<state>held|released) by run (?P<run>\S+) (?:until|at) (?P<until>\S+?)\.?(?:\s|$)"
+)
+
+
+class LeaseHeld(TriageError):
+    """Another run holds the lease of a group this run would write to: nothing written."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    run: str
+    until: datetime  # the lease's expiry, or the moment it was released
+    released: bool = False
+
+
+def describe(run: str, until: datetime, released: bool = False) -> str:
+    state = "released by run {run} at" if released else "held by run {run} until"
+    return (
+        f"Do not use: {state.format(run=run)} {until.isoformat(timespec='microseconds')}. "
+        "smart-triage holds this label while a run writes to this group, so that two runs "
+        "never write at once."
+    )
+
+
+def holder_of(label: dict[str, Any]) -> Holder | None:
+    """Who holds a lease label and until when; ``None`` for a description not ours."""
+    match = _HOLDER.search(label.get("description") or "")
+    if match is None:
+        return None
+    try:
+        until = datetime.fromisoformat(match.group("until"))
+    except ValueError:
+        return None
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    return Holder(match.group("run"), until, match.group("state") == "released")
+
+
+def ttl_from(env: Mapping[str, str]) -> timedelta:
+    """``TRIAGE_LEASE_SECONDS``: how long a killed run's lease blocks others (default 300)."""
+    raw = env.get("TRIAGE_LEASE_SECONDS", "")
+    try:
+        return timedelta(seconds=max(1.0, float(raw))) if raw else TTL
+    except ValueError:
+        return TTL
+
+
+@dataclass
+class Lease:
+    """The leases of one --apply run over its ``groups``, all held or none: ``ensure``
+    before the first write, or ``acquire`` before reading (``wait`` > 0); ``release`` at
+    the end."""
+
+    gl: GitLab
+    groups: Sequence[str]
+    wait: float = 0.0  # seconds to wait for another run's lease before giving up
+    ttl: timedelta = TTL
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    sleep: Callable[[float], None] = time.sleep
+    run: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}")
+    held: dict[str, int] = field(default_factory=dict)  # group -> label id
+    unguarded: set[str] = field(default_factory=set)  # groups where no lease can be held
+    warnings: list[str] = field(default_factory=list)
+    started: datetime | None = None  # when this run began reading
+    refused: LeaseHeld | None = None  # once refused, every later write is refused at once
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _renewer: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        self.started = self.started or self.clock()
+
+    def ensure(self) -> None:
+        """Hold every group's lease before this run's first write: taken now if not yet
+        held. Raises ``LeaseHeld`` when another run holds one, or wrote to one since this
+        run began reading; then the leases just taken are deleted, unused."""
+        with self._lock:  # one thread takes the leases; the others wait for it
+            if self.refused is not None:
+                raise self.refused
+            taken: list[str] = []
+            try:
+                for group in sorted(set(self.groups)):  # one order: no two runs deadlock
+                    if group in self.held or group in self.unguarded:
+                        continue
+                    try:
+                        free = self._take(group, fresh=False)
+                    except GitLabError as exc:  # cannot tell: writing could double
+                        raise LeaseHeld(f"{exc}; nothing was written") from None
+                    if not free:
+                        raise LeaseHeld(self._held_message(group))
+                    taken.append(group)
+            except LeaseHeld as exc:
+                self.refused = exc
+                self._discard(taken)
+                raise
+            self._start_renewing()
+
+    def _discard(self, groups: list[str]) -> None:
+        """Delete leases taken but never written under: no other run need stop for them."""
+        for group in groups:
+            label = self.held.pop(group, None)
+            if label is None:
+                continue
+            with contextlib.suppress(gitlab.GitlabError, GitLabError):  # it expires anyway
+                self._call("DELETE", self._path(group, label))
+
+    def acquire(self) -> None:
+        """Take every group's lease before anything is read, waiting up to ``wait``
+        seconds for another run's; raises ``LeaseHeld`` after that."""
+        deadline = time.monotonic() + self.wait
+        with self._lock:
+            for group in sorted(set(self.groups)):  # one order: two runs cannot deadlock
+                while not self._take(group, fresh=True):
+                    if time.monotonic() >= deadline:
+                        raise LeaseHeld(self._held_message(group))
+                    self.sleep(min(POLL, max(0.1, deadline - time.monotonic())))
+            self.started = self.clock()  # nothing was read before this
+            self._start_renewing()
+
+    def _start_renewing(self) -> None:
+        if self.held and self._renewer is None:
+            self._renewer = threading.Thread(target=self._renew_loop, daemon=True)
+            self._renewer.start()
+
+    def _path(self, group: str, label: int | str | None = None) -> str:
+        path = f"/groups/{EncodedId(group)}/labels"
+        return path if label is None else f"{path}/{EncodedId(str(label))}"
+
+    def _call(self, method: str, path: str, **data: Any) -> Any:
+        rest = self.gl.rest
+        try:
+            if method == "POST":
+                # retried on 5xx: a create that was saved answers 409 next, and is ours
+                return rest.http_post(path, post_data=data)
+            if method == "PUT":
+                return rest.http_put(path, post_data=data)
+            if method == "DELETE":
+                return rest.http_delete(path)
+            return rest.http_get(path)
+        except requests.RequestException as exc:
+            raise GitLabError(f"the run lease: {type(exc).__name__}") from None
+
+    def _failed(self, group: str, exc: gitlab.GitlabHttpError) -> GitLabError:
+        return GitLabError(f"{group}: the run lease: HTTP {exc.response_code}")
+
+    def _take(self, group: str, fresh: bool) -> bool:
+        """Create the group's lease label; on 409, contend for the one there. ``fresh``:
+        nothing was read yet, so a run that wrote earlier does not matter."""
+        until = self.clock() + self.ttl
+        try:
+            label = self._call(
+                "POST",
+                self._path(group),
+                name=LEASE_LABEL,
+                color=LEASE_COLOR,
+                description=describe(self.run, until),
+            )
+        except gitlab.GitlabHttpError as exc:
+            if exc.response_code in (401, 403, 404):
+                self.unguarded.add(group)
+                self.warnings.append(
+                    f"{group}: cannot hold the run lease (HTTP {exc.response_code}: the "
+                    "bot's user needs the Planner role to manage labels); a second run "
+                    "at the same time is not prevented there"
+                )
+                return True
+            if exc.response_code != 409:
+                raise self._failed(group, exc) from None
+            return self._contend(group, fresh)
+        self.held[group] = int(label["id"])
+        return True
+
+    def _contend(self, group: str, fresh: bool) -> bool:
+        """The label exists: ours (an answer lost after GitLab saved it), another run's
+        (held: wait or stop), or free (released or expired): taken over, unless that run
+        wrote after this one began reading."""
+        try:
+            label = self._call("GET", self._path(group, LEASE_LABEL))
+        except gitlab.GitlabHttpError as exc:
+            if exc.response_code == 404:  # deleted meanwhile: try again
+                return self._take(group, fresh)
+            raise self._failed(group, exc) from None
+        holder = holder_of(label)
+        if holder is not None and holder.run == self.run and not holder.released:
+            self.held[group] = int(label["id"])
+            return True
+        now = self.clock()
+        if holder is not None and not holder.released and holder.until > now:
+            return False
+        if not fresh and holder is not None and self.started and holder.until >= self.started:
+            return False  # it wrote while this run was reading: its reads may be stale
+        try:  # free: by its id, never by name, so only that very label goes
+            self._call("DELETE", self._path(group, int(label["id"])))
+        except gitlab.GitlabHttpError as exc:
+            if exc.response_code != 404:  # 404: another run took it over first
+                raise self._failed(group, exc) from None
+        return self._take_new(group)
+
+    def _take_new(self, group: str) -> bool:
+        try:
+            label = self._call(
+                "POST",
+                self._path(group),
+                name=LEASE_LABEL,
+                color=LEASE_COLOR,
+                description=describe(self.run, self.clock() + self.ttl),
+            )
+        except gitlab.GitlabHttpError as exc:
+            if exc.response_code == 409:  # another run took it over first
+                return False
+            raise self._failed(group, exc) from None
+        self.held[group] = int(label["id"])
+        return True
+
+    def _held_message(self, group: str) -> str:
+        try:
+            holder = holder_of(self._call("GET", self._path(group, LEASE_LABEL)))
+        except (gitlab.GitlabError, GitLabError):
+            holder = None
+        if holder is not None and (holder.released or holder.until <= self.clock()):
+            return (
+                f"{group}: another run ({holder.run}) wrote to this group while this run was "
+                "reading it; nothing was written, so that nothing is written twice. Run again"
+            )
+        who = (
+            f"run {holder.run} holds it until {holder.until.isoformat(timespec='seconds')}"
+            if holder
+            else "another run holds it"
+        )
+        return (
+            f"{group}: another run is writing to this group ({who}); nothing was written. "
+            f"Run again later, or pass --lease-wait SECONDS to wait for it (a killed run's "
+            f"lease expires after {int(self.ttl.total_seconds())} s)"
+        )
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.ttl.total_seconds() / 3):
+            self.renew()
+
+    def renew(self) -> None:
+        """Push every held lease's expiry one ``ttl`` ahead; a failure is a warning (the
+        lease may then expire under a run that lasts longer than ``ttl``)."""
+        for group, label in list(self.held.items()):
+            until = self.clock() + self.ttl
+            try:
+                self._call("PUT", self._path(group, label), description=describe(self.run, until))
+            except (gitlab.GitlabError, GitLabError) as exc:
+                self.warnings.append(f"{group}: could not renew the run lease ({exc})")
+
+    def release(self) -> None:
+        """Mark every lease this run holds released, now (by id: never another run's).
+        The label stays, so a run that began reading before now knows to stop."""
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+        for group, label in list(self.held.items()):
+            try:
+                self._call(
+                    "PUT",
+                    self._path(group, label),
+                    description=describe(self.run, self.clock(), released=True),
+                )
+            except (gitlab.GitlabError, GitLabError) as exc:
+                self.warnings.append(
+                    f"{group}: could not release the run lease ({exc}); it expires by itself"
+                )
+            del self.held[group]
