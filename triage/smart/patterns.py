@@ -52,8 +52,14 @@ WEAK_NOW = re.compile(
     r"|~\s?\d|\b(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|~\s?)?\d",
     re.IGNORECASE,
 )
+# Where it is and where it goes in one breath: "from 15 to 5 days", "de 15 a 5 días",
+# "800 -> 1,500 seats", "50 → 400": the first number is today's (years are not).
+NOT_YEAR = r"(?!(?:19|20)\d\d(?!\d))"
 FROM_TO = re.compile(
-    r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b", re.IGNORECASE
+    r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b"
+    rf"|\b(?:de|von|desde)\s+{NOT_YEAR}\d[\d,.]*\s*%?\s*(?:\w+\s+)?(?:a|à|para|auf|bis)\s+{NOT_YEAR}\d"
+    rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*\s*%?\s*(?:->|→|=>|⟶|➝)\s*{NOT_YEAR}\d",
+    re.IGNORECASE,
 )
 TARGET_CUE = re.compile(
     r"\b(?:target|goal|aim|want(?:s|ed)?|down to|up to|reduce[ds]?|reducing|cut|increase[ds]?|"
