@@ -48,3 +48,15 @@ def test_the_languages_corpus_meets_the_accuracy_targets():
     for element in ELEMENTS:
         assert table[element]["accuracy"] >= 0.97, (element, errors)
     assert table["all"]["exact"] >= 0.9, errors
+
+
+def test_the_second_development_set_keeps_what_it_taught():
+    """handbook-2026-12a.yml (written from the handbook alone, measured once untouched,
+    then learnt from): the rules it prompted hold, at 0.88 or more on every element and
+    seven objectives in ten exactly right."""
+    from benchmarks.lint_accuracy import measure
+
+    table, errors = measure(yaml.safe_load((HERE / "handbook-2026-12a.yml").read_text()))
+    for element in ELEMENTS:
+        assert table[element]["accuracy"] >= 0.88, (element, errors)
+    assert table["all"]["exact"] >= 0.7, errors

@@ -402,6 +402,19 @@ def judge_owner(
         hit = Evidence("owner", "assignee", ", ".join(f"@{a}" for a in epic.assignees))
         return _present("owner", hit, "the epic's assignee")
     found = _first_sentence(_everywhere(epic, parsed), patterns.states_owner)
+    if found is None:  # a handle on its own, outside lists of stakeholders
+        found = _first_sentence(
+            (
+                (source, text)
+                for source, text in _everywhere(epic, parsed)
+                if not patterns.NOT_OWNER_LABEL.search(source)
+            ),
+            patterns.lone_handle,
+        )
+    if found is None and patterns.writer_takes_it(epic.description):
+        found = _first_sentence(
+            [("prose", epic.description)], lambda s: bool(lexicon().owner_self.search(s))
+        )
     if found:
         return _present("owner", found, "an owner word and a name")
     return _nothing("owner", "missing_owner", labelled["owner"], "who owns the objective")

@@ -223,6 +223,7 @@ class Lexicon:
     deadline_phrase: re.Pattern[str]
     history_word: re.Pattern[str]
     owner_cue: re.Pattern[str]
+    owner_self: re.Pattern[str]  # "I'll own it": an owner when the text names its writer
     generic_owners: frozenset[str]
     team: re.Pattern[str]  # a team named with its team word: "Team Release Engineering"
     date: re.Pattern[str]  # a full date, in any language's format
@@ -274,6 +275,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         deadline_phrase=words("deadline_phrases"),
         history_word=words("history"),
         owner_cue=words("owner"),
+        owner_self=words("owner_self"),
         generic_owners=frozenset(w for lang in languages for w in lang.words("generic_owners")),
         team=re.compile(
             # words bounded in length: on one very long word, an unbounded [\w-]* tried at
@@ -281,7 +283,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
             rf"(?:(?<![\w-])[A-Z\u00C0-\u00DE][\w-]{{0,40}}\s+){{0,3}}"
             rf"(?:{alternation(languages, 'team')})"
             r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+[A-Z\u00C0-\u00DE][\w-]{0,40}){0,4}"
-            r"|[\u3040-\u30ff\u4e00-\u9fff]{0,20}(?:"
+            r"|[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]{0,20}(?:"
             + "|".join(
                 re.escape(w)
                 for lang in languages

@@ -76,8 +76,14 @@ WEAK_NOW = re.compile(
     r"|~\s?\d|\b(?:is|are)\s+(?:about\s+|around\s+|roughly\s+|~\s?)?\d",
     re.IGNORECASE,
 )
+# Where it is and where it goes in one breath: "from 15 to 5 days", "de 15 a 5 días",
+# "800 -> 1,500 seats", "50 → 400": the first number is today's (years are not).
+NOT_YEAR = r"(?!(?:19|20)\d\d(?!\d))"
 FROM_TO = re.compile(
-    r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b", re.IGNORECASE
+    r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b"
+    rf"|\b(?:de|von|desde)\s+{NOT_YEAR}\d[\d,.]*\s*%?\s*(?:\w+\s+)?(?:a|à|para|auf|bis)\s+{NOT_YEAR}\d"
+    rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*\s*%?\s*(?:->|→|=>|⟶|➝)\s*{NOT_YEAR}\d",
+    re.IGNORECASE,
 )
 TARGET_CUE = re.compile(
     r"\b(?:target|goal|aim|want(?:s|ed)?|down to|up to|reduce[ds]?|reducing|cut|increase[ds]?|"
@@ -274,7 +280,7 @@ def names_a_date(text: str) -> bool:
 def names_someone(text: str) -> bool:
     """Whether text under an owner label names a person, role or team, not "the customer"."""
     text = NOT_OWNER_FIELD.sub("", text)  # a stakeholder list is not an owner
-    text = lexicon().team.sub(" ", text)  # a team alone is no owner
+    text = lexicon().team.sub(" ", COMPOUND.sub(" ", text))  # a team alone is no owner
     generic = GENERIC_OWNERS | lexicon().generic_owners
     if text.strip().lower().strip("@.: ") in generic:
         return False
@@ -330,12 +336,55 @@ def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return before, after
 
 
+# A handle on its own ("@j.castellanos" closing a one-liner) names the person the objective
+# is with; one after "cc" or in a stakeholder list does not, nor a placeholder's handle.
+LONE_HANDLE = re.compile(
+    r"(?<![\w@/.`])@(?!(?:username|handle|user|name|owner)\b)[a-z][\w.-]*[\w]", re.I
+)
+CC = re.compile(r"\b(?:cc|fyi|to|an|à|para)\s*:?\s*$", re.I)
+
+
 @_memo
 def states_owner(sentence: str) -> bool:
     if OWNER.search(sentence):
         return True
-    sentence = lexicon().team.sub(" ", sentence)
-    cue = lexicon().owner_cue.search(sentence)
-    if not cue:
-        return False
-    return bool(OWNER_NAME.search(sentence[cue.end() : cue.end() + 80]))
+    sentence = lexicon().team.sub(" ", COMPOUND.sub(" ", sentence))
+    for cue in lexicon().owner_cue.finditer(sentence):
+        if _names(sentence[cue.end() : cue.end() + 80]):
+            return True
+        # "Francesca (@f.bianchi) drives it", "(@e.marchand) pilote le sujet": the name
+        # comes first in prose, as a handle or a first and last name.
+        if PERSON_BEFORE.search(sentence[max(0, cue.start() - 50) : cue.start()]):
+            return True
+    return False
+
+
+# "Security-Team", "Plattform-Team": a team in one hyphenated word, read as two words.
+COMPOUND = re.compile(r"(?<=\w)-(?=[A-Z\u00C0-\u00DE])")
+PERSON_BEFORE = re.compile(
+    rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+\s+[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+|{JAPANESE_NAME}"
+)
+NOT_OWNER_LABEL = re.compile(r"stakeholder|sponsor|champion|contact|attendee|\bcc\b", re.I)
+
+
+def _names(text: str) -> bool:
+    generic = GENERIC_OWNERS | lexicon().generic_owners
+    return any(m.group(0).lower().strip("@.") not in generic for m in OWNER_NAME.finditer(text))
+
+
+def lone_handle(sentence: str) -> bool:
+    """A handle on its own, not after "cc" and not in a stakeholder list."""
+    sentence = NOT_OWNER_FIELD.sub("", sentence)
+    return any(not CC.search(sentence[: m.start()]) for m in LONE_HANDLE.finditer(sentence))
+
+
+# The writer of a pasted email: "From: Name <address>", in the languages of the lexicon.
+WRITER = re.compile(
+    r"^\s*(?:from|von|de|expéditeur|remitente|差出人)\s*[:：]\s*\S",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def writer_takes_it(text: str) -> bool:
+    """ "I'll own it" in an email that names its writer: the writer is the owner."""
+    return bool(WRITER.search(text)) and bool(lexicon().owner_self.search(text))
