@@ -149,7 +149,8 @@ def _plans_and_export(args: argparse.Namespace, settings: GitLabSettings) -> Non
         page = (args.plans / slug(plan.group) / "index.html").resolve()
         print(
             f"  {plan.name}: {len(plan.objectives)} objectives, "
-            f"{len(plan.initiatives)} initiatives: {page.as_uri()}"
+            f"{len(plan.initiatives)} initiative{'' if len(plan.initiatives) == 1 else 's'}: "
+            f"{page.as_uri()}"
         )
     print(f"  all customers: {(args.plans / 'index.html').resolve().as_uri()}")
     print(f"  the same as Markdown: {args.plans}/<customer>/plan.md")

@@ -154,7 +154,7 @@ def _readable(gl: GitLab, nodes: list[Any], on_bad: Callable[[BadEpic], None] | 
         if not isinstance(node, dict):
             continue
         try:
-            epics.append(_complete(gl, node, epic_from_node(node)))
+            epics.append(complete_initiatives(gl, node, epic_from_node(node)))
         except BadEpic as exc:
             if on_bad is None:
                 raise
@@ -193,7 +193,7 @@ def epic_pages(
         cursor = items["pageInfo"]["endCursor"]
 
 
-def _complete(gl: GitLab, node: dict[str, Any], epic: Epic) -> Epic:
+def complete_initiatives(gl: GitLab, node: dict[str, Any], epic: Epic) -> Epic:
     """``epic`` with every initiative: the page brings the first 100 children of each
     objective; the rare objective with more costs one request per further 100."""
     page = _widgets(node).get("children") or {}

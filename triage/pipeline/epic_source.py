@@ -42,7 +42,7 @@ from triage.gitlab.changes import (
     objective_nodes,
 )
 from triage.gitlab.client import GitLab
-from triage.gitlab.reads import BadEpic, epic_from_node
+from triage.gitlab.reads import BadEpic, complete_initiatives, epic_from_node
 from triage.pipeline.console import Console
 from triage.records import Epic
 from triage.report import RunReport
@@ -283,7 +283,9 @@ class EpicSource:
         if not isinstance(node, dict):
             return None
         try:
-            return epic_from_node(node)
+            # the page brings an objective's first 100 children; the rare objective with
+            # more costs one request per further 100, whichever read found it
+            return complete_initiatives(self.gl, node, epic_from_node(node))
         except BadEpic as failure:
             self.report.errors.append(str(failure))
             self.console.progress(f"{failure.reference or failure.node_id}: FAILED: {failure}")
