@@ -29,7 +29,7 @@ def _memo(function: F) -> F:
     """Remember a pure test's answers per sentence: the checker asks several elements'
     tests of the same sentences, and each test asks the same helpers (numbers, cue words)
     again. Bounded, so memory stays flat; ``clear_memos`` forgets everything."""
-    remembered = lru_cache(maxsize=8192)(function)
+    remembered = lru_cache(maxsize=2048)(function)
     _MEMOS.append(remembered)
     return remembered  # type: ignore[return-value]
 
