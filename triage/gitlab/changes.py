@@ -28,13 +28,16 @@ first pages per request: most customer groups hold a few dozen objectives at mos
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from triage.errors import GitLabError, GitLabUnreachable
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import NO_WORK_ITEM_EPICS
+
+T = TypeVar("T")
 
 # Groups per probe request. Each alias costs 4 under GitLab's rules (``group`` 1, plus
 # ``workItems``: resolver 1 and ``count`` 1, times 1 + 1 x 0.01 for ``first: 1``, truncated
@@ -139,32 +142,10 @@ def first_pages(
     """Per group, the first page (``workItems`` with ``nodes`` and ``pageInfo``) of its
     open objective epics, or with ``since`` of its epics updated since then, or why it
     could not be read; many groups per request."""
-    pages: dict[str, dict[str, Any] | str] = {}
     variables: dict[str, Any] = {"descendants": include_subgroups}
     variables.update({"since": since} if since else {"labels": [objective_label]})
-    variables.update({f"p{i}": group for i, group in enumerate(groups)})
-    try:
-        data = gl.query(first_pages_document(len(groups), changed=bool(since)), variables)
-    except GitLabError as exc:
-        # More fields than the batch was sized for, or one group GitLab fails on (a 5xx
-        # after the retries): split the batch, so the other groups are still read and the
-        # one that fails is named alone. An unreachable GitLab is not split: it fails all.
-        if len(groups) == 1 or isinstance(exc, GitLabUnreachable):
-            raise
-        half = len(groups) // 2
-        return {
-            **first_pages(gl, groups[:half], objective_label, include_subgroups, since),
-            **first_pages(gl, groups[half:], objective_label, include_subgroups, since),
-        }
-    for i, group in enumerate(groups):
-        found = data.get(f"g{i}")
-        if found is None:
-            pages[group] = f"group '{group}' does not exist or the token cannot see it"
-        elif found.get("workItems") is None:
-            pages[group] = NO_WORK_ITEM_EPICS.format(group=group)
-        else:
-            pages[group] = found["workItems"]
-    return pages
+    document = partial(first_pages_document, changed=bool(since))
+    return _per_group(gl, list(groups), document, variables, lambda items: items)
 
 
 def changed_counts(
@@ -173,23 +154,34 @@ def changed_counts(
     """Per group, how many epics were updated at or after ``since`` (ISO 8601), or why
     the group could not be asked (one group gone does not fail the others of its batch:
     GitLab answers ``null`` for that alias alone)."""
+    variables: dict[str, Any] = {"since": since, "descendants": include_subgroups}
     counts: dict[str, int | str] = {}
     for start in range(0, len(groups), PROBE_BATCH):
+        batch = list(groups[start : start + PROBE_BATCH])
         counts.update(
-            _counts(gl, list(groups[start : start + PROBE_BATCH]), since, include_subgroups)
+            _per_group(gl, batch, probe_document, variables, lambda items: int(items["count"]))
         )
     return counts
 
 
-def _counts(
-    gl: GitLab, batch: list[str], since: str, include_subgroups: bool
-) -> dict[str, int | str]:
-    """One probe request; a batch GitLab fails on is split, so the group behind the
-    failure is named alone (an unreachable GitLab fails them all)."""
-    variables: dict[str, Any] = {"since": since, "descendants": include_subgroups}
-    variables.update({f"p{i}": group for i, group in enumerate(batch)})
+def _per_group(
+    gl: GitLab,
+    batch: list[str],
+    document: Callable[[int], str],
+    variables: dict[str, Any],
+    read: Callable[[dict[str, Any]], T],
+) -> dict[str, T | str]:
+    """One request for ``batch`` (group ``i`` as alias ``g{i}``, path ``$p{i}``): per
+    group what ``read`` makes of its ``workItems``, or why it could not be read.
+
+    More fields than the batch was sized for, or one group GitLab fails on (a 5xx after
+    the retries): the batch is split, so the other groups are still read and the one that
+    fails is named alone. An unreachable GitLab is not split: it fails them all."""
     try:
-        data = gl.query(probe_document(len(batch)), variables)
+        data = gl.query(
+            document(len(batch)),
+            {**variables, **{f"p{i}": group for i, group in enumerate(batch)}},
+        )
     except GitLabError as exc:
         if isinstance(exc, GitLabUnreachable):
             raise
@@ -197,19 +189,19 @@ def _counts(
             return {batch[0]: str(exc)}
         half = len(batch) // 2
         return {
-            **_counts(gl, batch[:half], since, include_subgroups),
-            **_counts(gl, batch[half:], since, include_subgroups),
+            **_per_group(gl, batch[:half], document, variables, read),
+            **_per_group(gl, batch[half:], document, variables, read),
         }
-    counts: dict[str, int | str] = {}
+    result: dict[str, T | str] = {}
     for i, group in enumerate(batch):
         found = data.get(f"g{i}")
         if found is None:
-            counts[group] = f"group '{group}' does not exist or the token cannot see it"
+            result[group] = f"group '{group}' does not exist or the token cannot see it"
         elif found.get("workItems") is None:
-            counts[group] = NO_WORK_ITEM_EPICS.format(group=group)
+            result[group] = NO_WORK_ITEM_EPICS.format(group=group)
         else:
-            counts[group] = int(found["workItems"]["count"])
-    return counts
+            result[group] = read(found["workItems"])
+    return result
 
 
 def objective_nodes(
