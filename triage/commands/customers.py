@@ -5,17 +5,19 @@ weekly run, with no note read and nothing written."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from triage.commands.options import add_policies
-from triage.errors import GitLabError, UsageError
+from triage.errors import EXIT_OK, EXIT_PARTIAL, GitLabError, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import epic_pages, group_info
 from triage.pipeline.options import top_groups
+from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
 from triage.records import Epic
+from triage.settings import GitLabSettings
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def today(args: argparse.Namespace) -> date:
     chosen: date | None = args.today
     return chosen or datetime.now(UTC).date()
+
+
+Write = Callable[[GitLab, list[str], PolicySet], tuple[object, int]]
+
+
+def run_with_gitlab(args: argparse.Namespace, write: Write) -> int:
+    """Load the policies, name the customer groups and hand both, with a GitLab client,
+    to ``write``, which returns what it wrote and how many customers it could not read:
+    exit 1 when any, as a weekly run with failed groups does."""
+    policies = load_policies([args.policies])
+    chosen = groups(args, policies)
+    gl = GitLab(GitLabSettings.from_env())
+    try:
+        _written, failed = write(gl, chosen, policies)
+    finally:
+        gl.close()
+    return EXIT_PARTIAL if failed else EXIT_OK
 
 
 def groups(args: argparse.Namespace, policies: PolicySet) -> list[str]:

@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import TextIO
 
 from triage.commands import customers
-from triage.errors import EXIT_OK, EXIT_PARTIAL, GitLabError
+from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
 from triage.outputs.gainsight import Row, as_json, objectives_csv, row_of, tasks_csv
 from triage.outputs.site import write_text
-from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
-from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 
 TARGETS = ("gainsight",)
@@ -94,18 +92,14 @@ def export_gainsight(
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = load_policies([args.policies])
-    groups = customers.groups(args, policies)
-    gl = GitLab(GitLabSettings.from_env())
-    try:
-        _rows, failed = export_gainsight(
+    return customers.run_with_gitlab(
+        args,
+        lambda gl, groups, policies: export_gainsight(
             gl,
             groups,
             policies,
             args.output,
             today=customers.today(args),
             include_confidential=args.include_confidential,
-        )
-    finally:
-        gl.close()
-    return EXIT_PARTIAL if failed else EXIT_OK
+        ),
+    )

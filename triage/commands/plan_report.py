@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import TextIO
 
 from triage.commands import customers
-from triage.errors import EXIT_OK, EXIT_PARTIAL, GitLabError
+from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
 from triage.outputs.plan import CustomerPlan, PlanBuilder
 from triage.outputs.site import slug, write_customer, write_index
-from triage.policy.loader import load_policies
 from triage.policy.model import PolicySet
-from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 
 
@@ -92,11 +90,9 @@ def write_reports(
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = load_policies([args.policies])
-    groups = customers.groups(args, policies)
-    gl = GitLab(GitLabSettings.from_env())
-    try:
-        _written, failed = write_reports(
+    return customers.run_with_gitlab(
+        args,
+        lambda gl, groups, policies: write_reports(
             gl,
             groups,
             policies,
@@ -104,7 +100,5 @@ def run(args: argparse.Namespace) -> int:
             today=customers.today(args),
             previous=args.previous,
             include_confidential=args.include_confidential,
-        )
-    finally:
-        gl.close()
-    return EXIT_PARTIAL if failed else EXIT_OK
+        ),
+    )
