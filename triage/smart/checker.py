@@ -36,6 +36,15 @@ MAX_CHARS = 50_000
 CLAUSES = re.compile(r"[;；.。\n]")
 ASIDE = re.compile(r"\([^()]*\)|（[^（）]*）")
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# GitLab features named with a business word: "Compliance-Pipeline", "audit log", "License
+# scanning" name a tool, so they say nothing of what the customer's business gains. The
+# names are GitLab's own, in English whatever the language around them.
+GITLAB_FEATURES = re.compile(
+    r"\b(?:compliance[- ](?:pipelines?|frameworks?|center|centre|dashboard|reports?)|"
+    r"audit[- ](?:events?|logs?|streams?)|licen[cs]e[- ](?:scanning|compliance|approval)|"
+    r"security[- ](?:dashboards?|policies|policy)|value[- ]streams?(?:[- ]analytics)?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,7 @@ class Checker:
         return replace(block, text="\n".join(kept).strip())
 
     def is_business(self, text: str) -> bool:
-        return bool(self.business.search(text))
+        return bool(self.business.search(GITLAB_FEATURES.sub(" ", text)))
 
 
 def _finding(finding_id: str) -> Finding:
@@ -304,10 +313,16 @@ def judge_success_criteria(
                     hit = Evidence("success_criteria", _label_source(block), _clip(sentence))
                     rule = f"a measurable target under {_label_source(block)}"
                     return _present("success_criteria", hit, rule)
+    # Text under another element's label states that element: a business impact's "cut
+    # audit effort by 40 hours" is the gain, not the objective's target.
     texts = [
-        (s, t)
-        for s, t in _everywhere(epic, parsed)
-        if not any(t == b.text for b in labelled["baseline"])
+        ("title", epic.title),
+        *(
+            (_label_source(b), b.text)
+            for b in parsed.blocks
+            if checker.element_of(b.label) in (None, "success_criteria")
+        ),
+        *(("prose", line) for line in parsed.prose),
     ]
     found = _first_sentence(texts, patterns.states_target)
     if found:
@@ -339,12 +354,19 @@ def judge_business_impact(
                 "business_impact", _label_source(block), _quote(block, checker.is_business)
             )
             return _present("business_impact", hit, f"written under {_label_source(block)}")
-    other = {
-        id(b) for e in ("baseline", "success_criteria", "timeline", "owner") for b in labelled[e]
-    }
+    # A title states a gain only with a change in it ("Lower CI cloud costs"); a title
+    # that names a metric ("Lead time") says what is measured, not what the business gains.
+    titles = [("title", epic.title)] if patterns.states_change(epic.title) else []
+    # Text under another element's label states that element: a target's "audit log" is
+    # no business gain, though a "why" written below the targets in their section is.
     texts = [
-        ("title", epic.title),
-        *((_label_source(b), b.text) for b in parsed.blocks if id(b) not in other),
+        *titles,
+        *(
+            (_label_source(b), _without_measures(b.text) if named == "success_criteria" else b.text)
+            for b in parsed.blocks
+            if (named := checker.element_of(b.label)) in (None, "business_impact")
+            or (named == "success_criteria" and b.kind == "heading")
+        ),
         *(("prose", line) for line in parsed.prose),
     ]
     found = _first_sentence(texts, checker.is_business)
@@ -356,6 +378,13 @@ def judge_business_impact(
         labelled["business_impact"],
         "what the customer's business gains",
     )
+
+
+def _without_measures(text: str) -> str:
+    """A success criteria section without its measures: a "why" written below them
+    ("Shipping weekly lets the store react to competitors") is still the business's gain.
+    A field's one value is the criterion itself, so only sections are read this way."""
+    return "\n".join(s for s in patterns.sentences(text) if not patterns.is_measurable(s))
 
 
 def judge_timeline(

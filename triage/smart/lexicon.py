@@ -42,6 +42,8 @@ CUES = (
     "deadline_phrases",
     "history",
     "owner",
+    "owner_self",
+    "move",
     "generic_owners",
     "team",
 )
@@ -224,6 +226,7 @@ class Lexicon:
     history_word: re.Pattern[str]
     owner_cue: re.Pattern[str]
     owner_self: re.Pattern[str]  # "I'll own it": an owner when the text names its writer
+    move: re.Pattern[str]  # "move", "migrer": with a count, the set's end state is the outcome
     generic_owners: frozenset[str]
     team: re.Pattern[str]  # a team named with its team word: "Team Release Engineering"
     date: re.Pattern[str]  # a full date, in any language's format
@@ -276,6 +279,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         history_word=words("history"),
         owner_cue=words("owner"),
         owner_self=words("owner_self"),
+        move=words("move"),
         generic_owners=frozenset(w for lang in languages for w in lang.words("generic_owners")),
         team=re.compile(
             # words bounded in length: on one very long word, an unbounded [\w-]* tried at

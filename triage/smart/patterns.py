@@ -210,9 +210,25 @@ def _target_cue(sentence: str) -> bool:
     return bool(TARGET_CUE.search(sentence) or lexicon().target.search(sentence))
 
 
+def states_change(sentence: str) -> bool:
+    """A sentence that moves something ("lower", "shorten", "reduce"), not one that names it."""
+    return _target_cue(sentence)
+
+
 @_memo
 def _done(sentence: str) -> bool:
-    return bool(BINARY.search(sentence) or lexicon().done.search(sentence))
+    """A done/not-done outcome: "all teams on GitLab", "decommissioned", or a counted set
+    moved to its end state ("Move the 140 repositories still on Bitbucket into GitLab")."""
+    return bool(BINARY.search(sentence) or lexicon().done.search(sentence)) or _moves_counted(
+        sentence
+    )
+
+
+@_memo
+def _moves_counted(sentence: str) -> bool:
+    """A counted set moved to its end state: "Migrer les 75 projets restants vers GitLab".
+    "Remaining" tells today's count here, and the move is still the outcome."""
+    return bool(lexicon().move.search(sentence)) and bool(quantities(sentence))
 
 
 @_memo
@@ -228,6 +244,8 @@ def states_target(sentence: str) -> bool:
     A sentence about today ("currently ...") is a target only with a target word in it.
     """
     if FROM_TO.search(sentence):
+        return True
+    if _moves_counted(sentence):
         return True
     has_cue = _target_cue(sentence)
     if _strong_now(sentence) and not has_cue:
