@@ -104,6 +104,12 @@ class Checker:
         pairs = list(words.synonyms)
         for element, extra in (extra_synonyms or {}).items():
             pairs += [(w.lower(), element) for w in extra]
+        # Synonyms read like labels: "=aujourd'hui" names the label "Aujourd'hui :", which
+        # normalises to "aujourd hui".
+        pairs = [
+            (("=" if p.startswith("=") else "") + normalise_label(p.removeprefix("=")), e)
+            for p, e in pairs
+        ]
         pairs.sort(key=lambda pair: -len(pair[0]))
         # "=word" synonyms name the element only as the whole label (table headers such
         # as From/To); the others are found inside a label, one compiled pattern for all.

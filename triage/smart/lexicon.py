@@ -284,9 +284,11 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         team=re.compile(
             # words bounded in length: on one very long word, an unbounded [\w-]* tried at
             # every position made this quadratic
-            rf"(?:(?<![\w-])[A-Z\u00C0-\u00DE][\w-]{{0,40}}\s+){{0,3}}"
+            # capitals matched case-sensitively: under IGNORECASE "[A-Z]" is any letter, and
+            # "Keisha Mensah on my team will be the point person" lost its name and its cue
+            rf"(?:(?<![\w-])(?-i:[A-Z\u00C0-\u00DE])[\w-]{{0,40}}\s+){{0,3}}"
             rf"(?:{alternation(languages, 'team')})"
-            r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+[A-Z\u00C0-\u00DE][\w-]{0,40}){0,4}"
+            r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+(?-i:[A-Z\u00C0-\u00DE])[\w-]{0,40}){0,4}"
             r"|[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]{0,20}(?:"
             + "|".join(
                 re.escape(w)

@@ -339,15 +339,16 @@ def without_history(text: str) -> str:
 
 @cache
 def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A history word up to two words before a date; a date followed by a Japanese one."""
+    """A history word up to two words before a date; a date followed by a Japanese one.
+    Japanese joins them with particles, not spaces: "キックオフは2027年1月20日に実施した"."""
     words = lexicon()
     when = rf"(?:{words.date.pattern})|(?:{words.period.pattern})|(?:{ISO_DATE.pattern})"
     before = re.compile(
-        rf"(?:{words.history_word.pattern})[\s:：,]{{0,5}}(?:\S{{1,40}}\s+){{0,2}}?(?:{when})",
+        rf"(?:{words.history_word.pattern})[\s:：,、はがを]{{0,5}}(?:\S{{1,40}}\s+){{0,2}}?(?:{when})",
         re.IGNORECASE,
     )
     after = re.compile(
-        rf"(?:{when})\s?(?:の[^。\n]{{0,15}}?)?(?:{'|'.join(JAPANESE_MARKS)}|"
+        rf"(?:{when})\s?(?:[のにで][^。\n]{{0,15}}?)?(?:{'|'.join(JAPANESE_MARKS)}|"
         rf"{words.history_word.pattern})",
         re.IGNORECASE,
     )
