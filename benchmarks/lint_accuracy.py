@@ -36,6 +36,7 @@ CORPORA = [
         "holdout.yml",
         "languages.yml",
         "handbook-2026-12a.yml",
+        "handbook-2026-12c.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",
     )

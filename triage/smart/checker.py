@@ -132,6 +132,7 @@ class Checker:
             or r"(?!x)x"
         )
         self.business = words.business
+        self.technical = words.technical
 
     def element_of(self, label: str) -> str | None:
         """The element a label names: the longest synonym found in it wins.
@@ -195,6 +196,11 @@ class Checker:
             if other is None or other == element:
                 kept.append(line)
         return replace(block, text="\n".join(kept).strip())
+
+    def is_technical(self, text: str) -> bool:
+        """About tools: a GitLab feature, or a tool word, also inside a hyphenated
+        compound ("Compliance-Pipeline", "CI-Vorlagen")."""
+        return bool(GITLAB_FEATURES.search(text) or self.technical.search(text.replace("-", " ")))
 
     def is_business(self, text: str) -> bool:
         return bool(self.business.search(GITLAB_FEATURES.sub(" ", text)))
@@ -360,6 +366,20 @@ def judge_business_impact(
                 "business_impact", _label_source(block), _quote(block, checker.is_business)
             )
             return _present("business_impact", hit, f"written under {_label_source(block)}")
+    # Under the element's own label, the customer's reason in their words counts without
+    # our business words ("fixing it avoids a formal finding"), unless it is about tools
+    # and their use: a restated technical goal ("so pipelines are faster") is no gain.
+    stated = [b for b in labelled["business_impact"] if b.text and not b.placeholder]
+    for block in stated:
+        if not checker.is_technical(block.text):
+            hit = Evidence("business_impact", _label_source(block), _quote(block, bool))
+            rule = f"the customer's reason, written under {_label_source(block)}"
+            return _present("business_impact", hit, rule)
+    if stated:  # the writer gave the reason, and it is a technical goal: no search elsewhere
+        block = stated[0]
+        shown = Evidence("business_impact", _label_source(block), _clip(block.text))
+        rule = f"a technical goal, not a business gain, under {_label_source(block)}"
+        return _missing("business_impact", "missing_business_impact", rule, shown)
     # A title states a gain only with a change in it ("Lower CI cloud costs"); a title
     # that names a metric ("Lead time") says what is measured, not what the business gains.
     titles = [("title", epic.title)] if patterns.states_change(epic.title) else []

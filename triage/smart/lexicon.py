@@ -26,6 +26,7 @@ KEYS = (
     "compound_words",
     "synonyms",
     "business_terms",
+    "technical_terms",
     "placeholders",
     "cues",
     "months",
@@ -215,6 +216,7 @@ class Lexicon:
     languages: tuple[Language, ...]
     synonyms: tuple[tuple[str, str], ...]  # (phrase, element), longest first
     business: Terms
+    technical: re.Pattern[str]  # tools and their use: a restated technical goal
     placeholder: re.Pattern[str]  # a whole value that only holds a place
     placeholder_token: re.Pattern[str]  # a place-holding token inside a value
     now_strong: re.Pattern[str]
@@ -268,6 +270,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         languages=languages,
         synonyms=tuple(synonyms),
         business=business_terms(languages),
+        technical=re.compile(alternation(languages, "technical_terms", stems=True), flags),
         placeholder=re.compile(rf"(?:{alternation(languages, 'placeholders')})", flags),
         placeholder_token=re.compile("|".join(tokens), flags),
         now_strong=words("now_strong"),

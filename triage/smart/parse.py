@@ -16,12 +16,13 @@ from triage.smart.lexicon import lexicon
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<label>.+?)\s*#*\s*$")
 BOLD_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?\*\*(?P<label>[^*\n]{1,60}?)"
+    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?\*\*(?P<label>[^*\n]{1,60}?)"
     r"(?::\*\*|\*\*\s*[:\u2013\u2014-])\s*(?P<value>.*)$"
 )
 # Labels in any script ("Verantwortlich:", "Échéance :", "担当者："); a full-width colon too.
 PLAIN_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>\s*)?(?P<label>[^\W\d_][^\W_]*(?:[ /&()'.-]+[^\W_]+){0,5}?)"
+    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?"
+    r"(?P<label>[^\W\d_][^\W_]*(?:[ /&()'.-]+[^\W_]+){0,5}?)"
     r"\s*(?:[:=]\s+|：\s*)(?P<value>\S.*)$"
 )
 # A short label alone on its line ("2) goal", "Current state"), with its text below.
@@ -79,7 +80,10 @@ def is_placeholder(text: str) -> bool:
     rest = words.placeholder_token.sub(" ", text)
     for piece in SEPARATORS.split(rest):
         core = piece.strip(DECORATION)
-        if core and not words.placeholder.fullmatch(core):
+        # "k.A." and "n.a." end in a dot that is part of the placeholder
+        if core and not (
+            words.placeholder.fullmatch(core) or words.placeholder.fullmatch(piece.strip())
+        ):
             return False
     return True
 

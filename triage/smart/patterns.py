@@ -143,7 +143,7 @@ SENTENCE_SPLIT = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z\u00C0-\u00DE0-9@*_(\"'¿¡])|(?<=[。！？])|[;；\n]|\s\|\s"
 )
 LINE_START = re.compile(
-    r"^\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*|[^\W\d_][\w /&-]{0,30}(?::\s|：))"
+    r"^\s*(?:[-*+•]\s|・|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*|[^\W\d_][\w /&-]{0,30}(?::\s|：))"
 )
 
 
@@ -373,7 +373,12 @@ def states_owner(sentence: str) -> bool:
             return True
         # "Francesca (@f.bianchi) drives it", "(@e.marchand) pilote le sujet": the name
         # comes first in prose, as a handle or a first and last name.
-        if PERSON_BEFORE.search(sentence[max(0, cue.start() - 50) : cue.start()]):
+        before = sentence[max(0, cue.start() - 50) : cue.start()]
+        if PERSON_BEFORE.search(before):
+            return True
+        # "Femi owns it", "Lucy is the DRI": a first name alone, right before the cue.
+        first = FIRST_NAME_BEFORE.search(before)
+        if first and first.group(1).lower() not in NOT_NAMES | lexicon().generic_owners:
             return True
     return False
 
@@ -382,6 +387,11 @@ def states_owner(sentence: str) -> bool:
 COMPOUND = re.compile(r"(?<=\w)-(?=[A-Z\u00C0-\u00DE])")
 PERSON_BEFORE = re.compile(
     rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+\s+[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+|{JAPANESE_NAME}"
+)
+FIRST_NAME_BEFORE = re.compile(r"(?<![\w@.-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+)\s*$")
+NOT_NAMES = frozenset(
+    {"it", "this", "that", "who", "which", "he", "she", "they", "we", "you", "what"}
+    | {"everyone", "nobody", "someone", "whoever"}
 )
 NOT_OWNER_LABEL = re.compile(r"stakeholder|sponsor|champion|contact|attendee|\bcc\b", re.I)
 
