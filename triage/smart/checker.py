@@ -413,6 +413,9 @@ def _without_measures(text: str) -> str:
     return "\n".join(s for s in patterns.sentences(text) if not patterns.is_measurable(s))
 
 
+OTHERS_THAN_TIME = ("baseline", "business_impact", "owner")
+
+
 def judge_timeline(
     checker: Checker, epic: Epic, parsed: Parsed, labelled: dict[str, list[Block]]
 ) -> Judgement:
@@ -426,10 +429,24 @@ def judge_timeline(
     # A field's label reads with its date: "Kick-off: 2027-01-11" is history, not a deadline.
     texts = [
         ("title", epic.title),
-        *((_label_source(b), f"{b.label}: {b.text}") for b in parsed.blocks),
+        *(
+            (_label_source(b), f"{b.label}: {b.text}")
+            for b in parsed.blocks
+            if checker.element_of(b.label) not in OTHERS_THAN_TIME
+        ),
         *(("prose", line) for line in parsed.prose),
     ]
     found = _first_sentence(texts, patterns.states_deadline)
+    # Under another element's label a date is that element's ("Baseline: the scan of
+    # 2026-11-20 found 1,140 secrets"): only a deadline word makes it the objective's.
+    found = found or _first_sentence(
+        [
+            (_label_source(b), f"{b.label}: {b.text}")
+            for b in parsed.blocks
+            if checker.element_of(b.label) in OTHERS_THAN_TIME
+        ],
+        lambda sentence: patterns.states_deadline(sentence, bare_dates=False),
+    )
     if found:
         return _present("timeline", found, "a date or period given as a deadline")
     # Numbers under a timeline label that read as no date ("Ende KW 14/27"): ask, don't

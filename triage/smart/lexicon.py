@@ -42,6 +42,7 @@ CUES = (
     "deadline",
     "deadline_phrases",
     "history",
+    "occasion",
     "owner",
     "owner_self",
     "move",
@@ -226,6 +227,7 @@ class Lexicon:
     deadline_word: re.Pattern[str]
     deadline_phrase: re.Pattern[str]
     history_word: re.Pattern[str]
+    occasion: re.Pattern[str]  # a call, notes, an email: a bare date near them is theirs
     owner_cue: re.Pattern[str]
     owner_self: re.Pattern[str]  # "I'll own it": an owner when the text names its writer
     move: re.Pattern[str]  # "move", "migrer": with a count, the set's end state is the outcome
@@ -280,6 +282,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         deadline_word=words("deadline"),
         deadline_phrase=words("deadline_phrases"),
         history_word=words("history"),
+        occasion=words("occasion"),
         owner_cue=words("owner"),
         owner_self=words("owner_self"),
         move=words("move"),

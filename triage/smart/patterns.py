@@ -114,6 +114,7 @@ DEADLINE = re.compile(
     r"|\bwithin\s+(?:the\s+next\s+)?(?:\d+|one|two|three|four|six|nine|twelve|eighteen|a|an)\s+"
     r"(?:days?|weeks?|months?|quarters?|years?|sprints?)\b"
     r"|\b(?:end|close|start) of (?:the )?(?:year|quarter|month|fy\s?'?\d{0,4}|q[1-4]|h[12])\b"
+    r"|\b(?:end|close|start|middle|mid|beginning) of (?:" + MONTHS + r")\b"
     r"|\b(?:by|before|until|in|during|for)\s+(?:the\s+)?(?:this|next)\s+"
     r"(?:quarter|year|half|month)\b",
     re.IGNORECASE,
@@ -306,16 +307,24 @@ def names_someone(text: str) -> bool:
 
 
 @_memo
-def states_deadline(sentence: str) -> bool:
+def states_deadline(sentence: str, bare_dates: bool = True) -> bool:
     """A deadline: "by <date>", "before <event>", "within two quarters", an ISO date...
-    Questions ("maybe later this year?") and dates of past events do not count."""
+    Questions ("maybe later this year?") and dates of past events do not count, nor a bare
+    date in a sentence about a call, notes or an email (the occasion's date).
+    ``bare_dates=False``: only a date with a deadline word, for text written under another
+    element's label ("Baseline: scan of 2026-11-20 found ...")."""
     if sentence.rstrip().endswith(("?", "？")):
         return False
     sentence = without_history(sentence)
     words = lexicon()
     if DEADLINE.search(sentence):
         return True
-    if DIGIT.search(sentence) and (ISO_DATE.search(sentence) or words.date.search(sentence)):
+    if (
+        bare_dates
+        and DIGIT.search(sentence)
+        and (ISO_DATE.search(sentence) or words.date.search(sentence))
+        and not words.occasion.search(sentence)
+    ):
         return True
     if words.deadline_phrase.search(sentence):
         return True
