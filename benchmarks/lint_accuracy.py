@@ -37,6 +37,7 @@ CORPORA = [
         "languages.yml",
         "handbook-2026-12a.yml",
         "handbook-2026-12c.yml",
+        "handbook-2026-12d.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",
     )

@@ -34,6 +34,7 @@ EVIDENCE_CHARS = 160
 # and every pattern is linear, so a hostile megabyte costs a bounded fraction of a second.
 MAX_CHARS = 50_000
 CLAUSES = re.compile(r"[;；.。\n]")
+WORDS = re.compile(r"[^\W\d_]{2,}")
 ASIDE = re.compile(r"\([^()]*\)|（[^（）]*）")
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # GitLab features named with a business word: "Compliance-Pipeline", "audit log", "License
@@ -286,13 +287,36 @@ def judge_baseline(
     for block in labelled["baseline"]:
         # With a place-holding token taken out ("<value> per week"), or next to a clause
         # that only holds a place ("Not measured yet; we will collect it"), what is left
-        # must carry a number.
+        # must carry a number; and a date alone ("measured 2026-11-30") is no state.
         if block.text and (
             patterns.quantities(block.text)
-            or not (block.placeholder or any(map(is_placeholder, CLAUSES.split(block.text))))
+            or not (
+                block.placeholder
+                or any(map(is_placeholder, CLAUSES.split(block.text)))
+                or not WORDS.search(patterns.without_history(block.text))
+            )
         ):
             hit = Evidence("baseline", _label_source(block), _quote(block, patterns.quantities))
             return _present("baseline", hit, f"written under {_label_source(block)}")
+    # The writer left the baseline's place empty ("Current Value: TBD"): a number said
+    # elsewhere (an impact's "140 hours billed in 2026") does not fill it; only a
+    # sentence that says it is today's, outside the other elements' labels.
+    if any(not b.text for b in labelled["baseline"]):
+        found = _first_sentence(
+            [
+                ("title", epic.title),
+                *(("prose", p) for p in parsed.prose),
+                *(
+                    (_label_source(b), b.text)
+                    for b in parsed.blocks
+                    if checker.element_of(b.label) is None
+                ),
+            ],
+            lambda sentence: patterns.states_baseline(sentence, strict=True),
+        )
+        if found:
+            return _present("baseline", found, "a number said to describe today")
+        return _nothing("baseline", "missing_baseline", labelled["baseline"], "")
     # Unlabelled text may state a baseline loosely ("about 400 a month"); text under
     # another element's label needs a strong cue, or its targets would read as baselines.
     loose = [

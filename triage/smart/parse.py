@@ -16,12 +16,12 @@ from triage.smart.lexicon import lexicon
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<label>.+?)\s*#*\s*$")
 BOLD_FIELD = re.compile(
-    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?\*\*(?P<label>[^*\n]{1,60}?)"
+    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?(?:\[[ xX]\]\s+)?\*\*(?P<label>[^*\n]{1,60}?)"
     r"(?::\*\*|\*\*\s*[:\u2013\u2014-])\s*(?P<value>.*)$"
 )
 # Labels in any script ("Verantwortlich:", "Échéance :", "担当者："); a full-width colon too.
 PLAIN_FIELD = re.compile(
-    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?"
+    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?(?:\[[ xX]\]\s+)?"
     r"(?P<label>[^\W\d_][^\W_]*(?:[ /&()'.-]+[^\W_]+){0,5}?)"
     r"\s*(?:[:=]\s+|：\s*)(?P<value>\S.*)$"
 )
@@ -101,7 +101,13 @@ def is_empty_line(line: str) -> bool:
         return True
     if not HINT.match(stripped):
         return False
-    return bool(HINT_WORDS.search(stripped)) or stripped.rstrip("_*]>").endswith("?")
+    # Instructions ("_Describe ..._"), questions ("_When?_"), or, in any language, a
+    # wrapped line with no number in it ("_Onde estamos hoje_"): the template's hint.
+    return (
+        bool(HINT_WORDS.search(stripped))
+        or stripped.rstrip("_*]>").endswith("?")
+        or not re.search(r"\d", stripped)
+    )
 
 
 def clean(text: str) -> str:
@@ -125,9 +131,18 @@ def labelled(label: str, value: str, kind: str) -> Block:
     return Block(normalise_label(label), text, kind)
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s|・|\d+[.)]\s)")
+# A pasted chat's time stamps ("[10:42] Joana Ferreira: ..."): the time is no number of
+# the objective's, and the speaker's name is no label.
+CHAT_STAMP = re.compile(
+    r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]m)?\]\s*", re.IGNORECASE | re.MULTILINE
+)
+
+
 def parse(description: str) -> Parsed:
     parsed = Parsed()
-    lines = HTML_COMMENT.sub("", description.replace("\r", "")).split("\n")
+    text = HTML_COMMENT.sub("", description.replace("\r", ""))
+    lines = CHAT_STAMP.sub("", text).split("\n")
     current: Block | None = None
     body: list[str] = []
 
@@ -163,16 +178,7 @@ def parse(description: str) -> Parsed:
             value = field_match.groupdict().get("value") or ""
             follow = index + 1
             if not value.strip():  # a label on its own line: the value is what follows
-                while (
-                    follow < len(lines)
-                    and lines[follow].strip()
-                    and not (
-                        HEADING.match(lines[follow])
-                        or BOLD_FIELD.match(lines[follow])
-                        or PLAIN_FIELD.match(lines[follow])
-                    )
-                ):
-                    follow += 1
+                follow = _value_below(lines, follow, parsed)
                 value = "\n".join(lines[index + 1 : follow])
             parsed.blocks.append(labelled(field_match.group("label"), value, "field"))
             if current:  # outside a section, a field's text lives in its block only
@@ -186,6 +192,24 @@ def parse(description: str) -> Parsed:
     close()
     parsed.prose = [p for p in (clean(text) for text in _paragraphs(parsed.prose)) if p]
     return parsed
+
+
+def _value_below(lines: list[str], follow: int, parsed: Parsed) -> int:
+    """Where the value of a label alone on its line ends: at a blank line, a heading or
+    the next field. A list under the label is its value whole, even where an item reads
+    as a field ("- [x] Baseline captured: 312 plans"): that item is also its own block."""
+    listed = follow < len(lines) and bool(LIST_ITEM.match(lines[follow]))
+    while follow < len(lines) and lines[follow].strip():
+        line = lines[follow]
+        inner = BOLD_FIELD.match(line) or PLAIN_FIELD.match(line)
+        if HEADING.match(line) or (inner and not listed):
+            break
+        if listed and not LIST_ITEM.match(line):
+            break
+        if inner and inner.group("value").strip():
+            parsed.blocks.append(labelled(inner.group("label"), inner.group("value"), "field"))
+        follow += 1
+    return follow
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
