@@ -434,7 +434,11 @@ def _without_measures(text: str) -> str:
     """A success criteria section without its measures: a "why" written below them
     ("Shipping weekly lets the store react to competitors") is still the business's gain.
     A field's one value is the criterion itself, so only sections are read this way."""
-    return "\n".join(s for s in patterns.sentences(text) if not patterns.is_measurable(s))
+    return "\n".join(
+        s
+        for s in patterns.sentences(text)
+        if not (patterns.states_target(s) or patterns.DIGIT.search(s))
+    )
 
 
 OTHERS_THAN_TIME = ("baseline", "business_impact", "owner")

@@ -100,7 +100,7 @@ BINARY = re.compile(
     r"|\b(?:enforce|enable|require|roll(?:ing)? out|migrate|move|turn on|protect|running|"
     r"run|in place)\w*\b"
     r"[^.;\n]{0,40}\b(?:all|every|each)\b"
-    r"|\b(?:switched|turned|shut|sunset|phased)\s+(?:off|down|out)\b"
+    r"|\b(?:switch(?:ed)?|turn(?:ed)?|shut|sunset|phased?)\s+(?:off|down|out)\b"
     r"|\b(?:decommission|retire|replace|eliminate|remove|sunset)(?:s|d|ed|ing)?\b"
     r"|\bno (?:longer|more)\b|\bgo(?:es)?[- ]live\b",
     re.IGNORECASE,
@@ -140,8 +140,13 @@ OWNER = re.compile(
     rf"[^.\n]{{0,60}}(?:{HANDLE}|\b[A-Z][a-z]+)"
     rf"|(?:{HANDLE})\s+(?i:is|as|will be)\s+(?:the\s+)?(?i:dri|owner|accountable)\b",
 )
+# A full stop ends a sentence before a capital, a number or a mark; before a small letter
+# too after a word of four letters or more (chat in lower case: "optimieren. aktuell ~4k"),
+# which keeps "e.g. the" and "ca. 40" whole.
 SENTENCE_SPLIT = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z\u00C0-\u00DE0-9@*_(\"'¿¡])|(?<=[。！？])|[;；\n]|\s\|\s"
+    r"(?<=[.!?])\s+(?=[A-Z\u00C0-\u00DE0-9@*_(\"'¿¡])"
+    r"|(?<=[^\W\d_]{4}[.!?])\s+(?=[a-z\u00DF-\u00FF])"
+    r"|(?<=[。！？])|[;；\n]|\s\|\s"
 )
 LINE_START = re.compile(
     r"^\s*(?:[-*+•]\s|・|\[[ xX]\]\s|\d+[.)]\s|#|\||>|\*\*[^*]+\*\*"
@@ -254,7 +259,8 @@ def states_target(sentence: str) -> bool:
         return False
     if _done(sentence):
         return True
-    return bool(quantities(sentence)) and has_cue
+    # A number with a deadline is where the number should be by then: "3x by 2027-09-30".
+    return bool(quantities(sentence)) and (has_cue or bool(DEADLINE.search(sentence)))
 
 
 DURATION = re.compile(
