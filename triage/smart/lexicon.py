@@ -55,6 +55,14 @@ MONEY = (
     r"|(?<![\d.,])\d[\d.,]{0,20}\s?(?:k|m|mil|millones|milhões|millionen|mio\.?)?\s?"
     r"(?:usd|eur|gbp|chf|brl|jpy|euros?|dollars?|dólares|reais)(?![\w-])"
 )
+# People's time, in any language: "~1 day/week", "140h per quarter", "2 Tage pro Monat".
+PEOPLE_TIME = (
+    r"\d[\d.,]*\s?(?:h|hrs?|hours?|days?|d|min|minutes?|weeks?|person[- ]days?|"
+    r"stunden|std|tage|heures|jours|horas|días|dias|時間|日)\s?"
+    r"(?:/|per\s|pro\s|par\s|por\s|a\s|an\s|al\s|ao\s|im\s|each\s|every\s|cada\s)\s?"
+    r"(?:day|week|wk|month|quarter|year|sprint|release|deploy|developer|engineer|person|"
+    r"tag|woche|monat|jahr|jour|semaine|mois|an|día|semana|mes|año|dia|mês|ano)"
+)
 STEM_LENGTH = 6  # business terms this long also match longer words they start
 # Letters, not digits or underscore: a word boundary that also works for "état" or "Größe".
 LETTER = r"[^\W\d_]"
@@ -206,7 +214,7 @@ def business_terms(languages: tuple[Language, ...]) -> Terms:
         for w in lang.words("business_terms")
         if " " not in w and len(w) >= STEM_LENGTH
     )
-    regex = alternation(languages, "business_terms", stems=True) + "|" + MONEY
+    regex = alternation(languages, "business_terms", stems=True) + "|" + MONEY + "|" + PEOPLE_TIME
     return Terms(re.compile(regex, re.IGNORECASE), endings)
 
 
@@ -264,7 +272,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         r"(?<![\w-])(?:y{2,4}|j{2,4}|a{2,4})[-/.](?:mm)[-/.](?:dd|tt|jj)(?![\w-])",
         r"(?<![\w-])(?:dd|tt|jj)[-/.]mm[-/.](?:y{2,4}|j{2,4}|a{2,4})(?![\w-])",
         r"@(?:username|user|handle|name|benutzername|utilisateur|usuario|usuário|nome|nom|"
-        r"nombre|ユーザー名)(?![\w.-])",
+        r"nombre|ユーザー名)(?![\w-]|\.\w)",  # "@username." ends a sentence
         r"(?<![\w-])(?:tbd|tbc)(?![\w-])",
         "未定|調整中",
     ]

@@ -383,6 +383,7 @@ CC = re.compile(r"\b(?:cc|fyi|to|an|à|para)\s*:?\s*$", re.I)
 def states_owner(sentence: str) -> bool:
     if OWNER.search(sentence):
         return True
+    sentence = SELF_NAMED.sub(r"\1", sentence)  # "I (Rafael) will coordinate"
     sentence = lexicon().team.sub(" ", COMPOUND.sub(" ", sentence))
     for cue in lexicon().owner_cue.finditer(sentence):
         if _names(sentence[cue.end() : cue.end() + 80]):
@@ -392,19 +393,25 @@ def states_owner(sentence: str) -> bool:
         before = sentence[max(0, cue.start() - 50) : cue.start()]
         if PERSON_BEFORE.search(before):
             return True
-        # "Femi owns it", "Lucy is the DRI": a first name alone, right before the cue.
-        first = FIRST_NAME_BEFORE.search(before)
+        # "Femi owns it", "Lucy is the DRI", "Kwame (build lead) and I own this": a first
+        # name alone, right before the cue.
+        first = FIRST_NAME_BEFORE.search(ASIDE.sub(" ", before))
         if first and first.group(1).lower() not in NOT_NAMES | lexicon().generic_owners:
             return True
     return False
 
 
+SELF_NAMED = re.compile(r"\bI\s*\(([A-Z][\w.-]+)\)")
 # "Security-Team", "Plattform-Team": a team in one hyphenated word, read as two words.
 COMPOUND = re.compile(r"(?<=\w)-(?=[A-Z\u00C0-\u00DE])")
 PERSON_BEFORE = re.compile(
-    rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+\s+[A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+|{JAPANESE_NAME}"
+    rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][a-z\u00DF-\u017F]+\s+[A-Z\u00C0-\u00DE][a-z\u00DF-\u017F]+"
+    rf"|{JAPANESE_NAME}"
 )
-FIRST_NAME_BEFORE = re.compile(r"(?<![\w@.-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u00FF]+)\s*$")
+FIRST_NAME_BEFORE = re.compile(
+    r"(?<![\w@.-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u017F]+)(?:\s+(?:and|&|und|et|y|e)\s+I)?\s*$"
+)
+ASIDE = re.compile(r"\([^()]*\)")
 NOT_NAMES = frozenset(
     {"it", "this", "that", "who", "which", "he", "she", "they", "we", "you", "what"}
     | {"everyone", "nobody", "someone", "whoever"}
@@ -425,7 +432,8 @@ def lone_handle(sentence: str) -> bool:
 
 # The writer of a pasted email: "From: Name <address>", in the languages of the lexicon.
 WRITER = re.compile(
-    r"^\s*(?:from|von|de|expéditeur|remitente|差出人)\s*[:：]\s*\S",
+    r"^[\s>]*(?:(?:from|von|de|expéditeur|remitente|差出人)\s*[:：]\s*\S"
+    r"|\[\d{1,2}:\d{2}\]\s*[^\W\d_][^:\n]{0,40}:)",  # an email's From:, a chat's speaker
     re.IGNORECASE | re.MULTILINE,
 )
 
