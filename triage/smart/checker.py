@@ -395,7 +395,7 @@ def judge_business_impact(
     # and their use: a restated technical goal ("so pipelines are faster") is no gain.
     stated = [b for b in labelled["business_impact"] if b.text and not b.placeholder]
     for block in stated:
-        if not checker.is_technical(block.text):
+        if _says_enough(block.text) and not checker.is_technical(block.text):
             hit = Evidence("business_impact", _label_source(block), _quote(block, bool))
             rule = f"the customer's reason, written under {_label_source(block)}"
             return _present("business_impact", hit, rule)
@@ -428,6 +428,12 @@ def judge_business_impact(
         labelled["business_impact"],
         "what the customer's business gains",
     )
+
+
+def _says_enough(text: str) -> bool:
+    """A reason is a clause, not a label's worth of words: "fewer vulns" or "更に速く"
+    restates an aim; five words (or a dozen characters of Japanese) can say a gain."""
+    return len(WORDS.findall(text)) >= 5 or len(CJK.findall(text)) >= 12
 
 
 def _without_measures(text: str) -> str:

@@ -274,6 +274,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         r"@(?:username|user|handle|name|benutzername|utilisateur|usuario|usuário|nome|nom|"
         r"nombre|ユーザー名)(?![\w-]|\.\w)",  # "@username." ends a sentence
         r"(?<![\w-])(?:tbd|tbc)(?![\w-])",
+        r"(?<![\w-])x{2,3}(?=\s?%|(?![\w-]))",  # "by XX%": the handbook's example
         "未定|調整中",
     ]
     return Lexicon(
