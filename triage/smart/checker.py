@@ -25,6 +25,7 @@ from triage.smart.parse import (
     Block,
     Parsed,
     is_placeholder,
+    leads_with_placeholder,
     normalise_label,
     parse,
 )
@@ -284,10 +285,21 @@ def _nothing(element: str, gap: str, blocks: list[Block], what: str) -> Judgemen
 def judge_baseline(
     checker: Checker, epic: Epic, parsed: Parsed, labelled: dict[str, list[Block]]
 ) -> Judgement:
+    # A baseline that starts as a placeholder and says how it will be filled, with no
+    # number of today's, holds a place too ("pendiente, la recogeremos en la sesión").
+    planned = [
+        b
+        for b in labelled["baseline"]
+        if b.text
+        and (b.placeholder or leads_with_placeholder(b.text))
+        and not patterns.quantities(patterns.without_history(b.text))
+    ]
     for block in labelled["baseline"]:
         # With a place-holding token taken out ("<value> per week"), or next to a clause
         # that only holds a place ("Not measured yet; we will collect it"), what is left
         # must carry a number; and a date alone ("measured 2026-11-30") is no state.
+        if block in planned:
+            continue
         if block.text and (
             patterns.quantities(block.text)
             or not (
@@ -301,7 +313,7 @@ def judge_baseline(
     # The writer left the baseline's place empty ("Current Value: TBD"): a number said
     # elsewhere (an impact's "140 hours billed in 2026") does not fill it; only a
     # sentence that says it is today's, outside the other elements' labels.
-    if any(not b.text for b in labelled["baseline"]):
+    if planned or any(not b.text for b in labelled["baseline"]):
         found = _first_sentence(
             [
                 ("title", epic.title),

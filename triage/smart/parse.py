@@ -88,6 +88,13 @@ def is_placeholder(text: str) -> bool:
     return True
 
 
+def leads_with_placeholder(text: str) -> bool:
+    """Text whose first clause only holds a place, the rest saying how it will be filled:
+    "pendiente, la recogeremos en la primera sesión", "to be measured on 2027-02-01"."""
+    first = re.split(r"[,;:.。、（(]|\s[-–—]\s", text.strip(), maxsplit=1)[0]
+    return bool(lexicon().placeholder.match(first.strip(DECORATION)))
+
+
 def is_empty_line(line: str) -> bool:
     """A line that says nothing: placeholders, template hints, separators.
 
@@ -131,6 +138,9 @@ def labelled(label: str, value: str, kind: str) -> Block:
     return Block(normalise_label(label), text, kind)
 
 
+# An address in a field's value: a pasted email's From:/De:/Von: header, whose label is
+# no element ("De" heads a baseline column in a from/to table).
+EMAIL_HEADER = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s|・|\d+[.)]\s)")
 # A pasted chat's time stamps ("[10:42] Joana Ferreira: ..."): the time is no number of
 # the objective's, and the speaker's name is no label.
@@ -174,6 +184,8 @@ def parse(description: str) -> Parsed:
         follows = index + 1 < len(lines) and lines[index + 1].strip()
         if field_match is None and follows and not current:
             field_match = LABEL_LINE.match(line)
+        if field_match and EMAIL_HEADER.search(field_match.groupdict().get("value") or ""):
+            field_match = None  # "De: Gustavo Lima <g.lima@example.com>" is a pasted header
         if field_match:
             value = field_match.groupdict().get("value") or ""
             follow = index + 1

@@ -173,7 +173,8 @@ def sentences(text: str) -> tuple[str, ...]:
 
 NAMES_WITH_NUMBERS = re.compile(
     r"\b(?:soc\s?[12]|iso\s?\d+|pci(?:[- ]dss)?(?:\s?v?\d+(?:\.\d+)?)?|type\s+i+|"
-    r"v\d+(?:\.\d+)*|gitlab\s+\d+(?:\.\d+)*|\d+(?:st|nd|rd|th))\b",
+    r"v\d+(?:\.\d+)*|gitlab\s+\d+(?:\.\d+)*|\d+(?:st|nd|rd|th))\b"
+    r"|(?<![\dかヶカ])\d{1,2}月",  # a Japanese month name ("1月" is January; "1か月" a month)
     re.IGNORECASE,
 )
 
