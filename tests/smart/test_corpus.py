@@ -50,13 +50,22 @@ def test_the_languages_corpus_meets_the_accuracy_targets():
     assert table["all"]["exact"] >= 0.9, errors
 
 
-def test_the_second_development_set_keeps_what_it_taught():
-    """handbook-2026-12a.yml (written from the handbook alone, measured once untouched,
-    then learnt from): the rules it prompted hold, at 0.88 or more on every element and
-    seven objectives in ten exactly right."""
+# The later development sets: each was written from the handbook alone by its own writer,
+# measured once untouched (benchmarks/README.md), then learnt from. What each taught must
+# hold: (per-element accuracy floor, share of objectives exactly right).
+TAUGHT = {
+    "handbook-2026-12a.yml": (0.97, 0.9),
+    "handbook-2026-12c.yml": (0.93, 0.9),
+    "handbook-2026-12d.yml": (0.93, 0.8),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAUGHT))
+def test_the_later_development_sets_keep_what_they_taught(name):
     from benchmarks.lint_accuracy import measure
 
-    table, errors = measure(yaml.safe_load((HERE / "handbook-2026-12a.yml").read_text()))
+    floor, exact = TAUGHT[name]
+    table, errors = measure(yaml.safe_load((HERE / name).read_text()))
     for element in ELEMENTS:
-        assert table[element]["accuracy"] >= 0.88, (element, errors)
-    assert table["all"]["exact"] >= 0.7, errors
+        assert table[element]["accuracy"] >= floor, (element, errors)
+    assert table["all"]["exact"] >= exact, errors
