@@ -38,6 +38,7 @@ CORPORA = [
         "handbook-2026-12a.yml",
         "handbook-2026-12c.yml",
         "handbook-2026-12d.yml",
+        "handbook-2026-12e.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",
     )

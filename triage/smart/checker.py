@@ -363,8 +363,10 @@ def judge_success_criteria(
                     return _present("success_criteria", hit, rule)
     # Text under another element's label states that element: a business impact's "cut
     # audit effort by 40 hours" is the gain, not the objective's target.
+    # A title is a target only with its number ("Cut Time to First Commit by 20%"): a
+    # title that names an outcome ("Company-wide rollout of scanning") names the work.
     texts = [
-        ("title", epic.title),
+        *([("title", epic.title)] if patterns.quantities(epic.title) else []),
         *(
             (_label_source(b), b.text)
             for b in parsed.blocks

@@ -93,7 +93,7 @@ TARGET_CUE = re.compile(
     re.IGNORECASE,
 )
 BINARY = re.compile(
-    r"\b(?:all|every|each|100\s?%)\b[^.;,\n]{0,50}\b(?:use|uses|using|on|in|migrated|moved|"
+    r"\b(?:all|every|100\s?%)\b[^.;,\n]{0,50}\b(?:use|uses|using|on|in|migrated|moved|"
     r"running|run|build|built|protected|covered|have|has|enabled|scanned|onboarded|require|"
     r"requires|versioned|adopt|adopted|go through|goes through|going through|live)\b"
     r"|\b(?:live|enabled|rolled out|available)\b[^.;\n]{0,30}\b(?:all|every|each)\b"
@@ -173,7 +173,7 @@ def sentences(text: str) -> tuple[str, ...]:
 
 NAMES_WITH_NUMBERS = re.compile(
     r"\b(?:soc\s?[12]|iso\s?\d+|pci(?:[- ]dss)?(?:\s?v?\d+(?:\.\d+)?)?|type\s+i+|"
-    r"v\d+(?:\.\d+)*|gitlab\s+\d+(?:\.\d+)*|\d+(?:st|nd|rd|th))\b"
+    r"v\d+(?:\.\d+)*|gitlab\s+\d+(?:\.\d+)*|\d+(?:st|nd|rd|th)|top\s?\d+)\b"
     r"|(?<![\dかヶカ])\d{1,2}月",  # a Japanese month name ("1月" is January; "1か月" a month)
     re.IGNORECASE,
 )
@@ -183,7 +183,7 @@ NAMES_WITH_NUMBERS = re.compile(
 def quantities(sentence: str) -> tuple[str, ...]:
     """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
     words = lexicon()
-    stripped = NAMES_WITH_NUMBERS.sub(" ", sentence)
+    stripped = CADENCE.sub(" ", NAMES_WITH_NUMBERS.sub(" ", sentence))
     if DIGIT.search(stripped):  # every date pattern needs a digit: none, no date to drop
         stripped = words.date.sub(" ", ISO_DATE.sub(" ", stripped))
     stripped = words.period.sub(" ", stripped)
@@ -216,6 +216,20 @@ def _strong_now(sentence: str) -> bool:
 @_memo
 def _target_cue(sentence: str) -> bool:
     return bool(TARGET_CUE.search(sentence) or lexicon().target.search(sentence))
+
+
+# "Ratings dropped from 4.6 to 4.1": a change that happened, today's state, not a target.
+PAST_CHANGE = re.compile(
+    r"\b(?:dropped|fell|rose|grew|went|declined|climbed|jumped|slipped|sank|"
+    r"has (?:dropped|fallen|risen|grown|gone))\s+(?:\w+\s+)?from\b",
+    re.IGNORECASE,
+)
+# A meeting's rhythm ("the working group will meet fortnightly") is no number to reach.
+CADENCE = re.compile(
+    r"\b(?:meet|meets|meeting|sync|syncs|check[- ]in|call|calls|stand-?ups?|review)\b"
+    r"[^.;\n]{0,30}\b(?:daily|weekly|fortnightly|biweekly|monthly)\b",
+    re.IGNORECASE,
+)
 
 
 def states_change(sentence: str) -> bool:
@@ -251,6 +265,8 @@ def states_target(sentence: str) -> bool:
 
     A sentence about today ("currently ...") is a target only with a target word in it.
     """
+    if PAST_CHANGE.search(sentence):  # what happened: today's state, not a target
+        return False
     if FROM_TO.search(sentence):
         return True
     if _moves_counted(sentence):
@@ -260,8 +276,11 @@ def states_target(sentence: str) -> bool:
         return False
     if _done(sentence):
         return True
-    # A number with a deadline is where the number should be by then: "3x by 2027-09-30".
-    return bool(quantities(sentence)) and (has_cue or bool(DEADLINE.search(sentence)))
+    # A number with a deadline is where the number should be by then: "3x by 2027-09-30";
+    # not the deadline's own number ("within 90 days of kick-off").
+    if has_cue:
+        return bool(quantities(sentence))
+    return bool(DEADLINE.search(sentence)) and bool(quantities(DEADLINE.sub(" ", sentence)))
 
 
 DURATION = re.compile(
