@@ -304,6 +304,8 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
             rf"(?:(?<![\w-])(?-i:[A-Z\u00C0-\u00DE])[\w-]{{0,40}}\s+){{0,3}}"
             rf"(?:{alternation(languages, 'team')})"
             r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+(?-i:[A-Z\u00C0-\u00DE])[\w-]{0,40}){0,4}"
+            # a team in one compound word: "E-Commerce-Plattformteam", "Plattformteams"
+            r"|(?<![\w-])[\w-]{2,30}(?:team|squad|abteilung|gruppe)s?(?![\w-])"
             r"|[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]{0,20}(?:"
             + "|".join(
                 re.escape(w)

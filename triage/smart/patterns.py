@@ -171,6 +171,8 @@ def sentences(text: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part and WORD.search(part))
 
 
+# Words and marks with a number that count nothing: "No one has looked", "2. Status".
+NOT_COUNTS = re.compile(r"\b(?:no|any|some|every)\s?one\b|^\s*\d{1,2}[.)]\s", re.I)
 NAMES_WITH_NUMBERS = re.compile(
     r"\b(?:soc\s?[12]|iso\s?\d+|pci(?:[- ]dss)?(?:\s?v?\d+(?:\.\d+)?)?|type\s+i+|"
     r"v\d+(?:\.\d+)*|gitlab\s+\d+(?:\.\d+)*|\d+(?:st|nd|rd|th)|top\s?\d+)\b"
@@ -183,7 +185,7 @@ NAMES_WITH_NUMBERS = re.compile(
 def quantities(sentence: str) -> tuple[str, ...]:
     """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
     words = lexicon()
-    stripped = CADENCE.sub(" ", NAMES_WITH_NUMBERS.sub(" ", sentence))
+    stripped = CADENCE.sub(" ", NAMES_WITH_NUMBERS.sub(" ", NOT_COUNTS.sub(" ", sentence)))
     if DIGIT.search(stripped):  # every date pattern needs a digit: none, no date to drop
         stripped = words.date.sub(" ", ISO_DATE.sub(" ", stripped))
     stripped = words.period.sub(" ", stripped)
@@ -207,9 +209,16 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
     return not strict and bool(weak) and not _target_cue(sentence)
 
 
+# How a target is measured ("below 5 days, measured in VSA over 30 days") says nothing
+# of today: next to a target word, these are no sign of a baseline.
+MEASURED = re.compile(r"\b(?:measured|gemessen|mesur[ée]e?s?|medid[oa]s?)\b|測定|計測", re.I)
+
+
 @_memo
 def _strong_now(sentence: str) -> bool:
     today = RELATIVE_TO_NOW.sub(" ", sentence)
+    if _target_cue(sentence):
+        today = MEASURED.sub(" ", today)
     return bool(STRONG_NOW.search(today) or lexicon().now_strong.search(today))
 
 
@@ -326,6 +335,7 @@ def names_a_date(text: str) -> bool:
 def names_someone(text: str) -> bool:
     """Whether text under an owner label names a person, role or team, not "the customer"."""
     text = NOT_OWNER_FIELD.sub("", text)  # a stakeholder list is not an owner
+    text = lexicon().placeholder_token.sub(" ", text)  # "@username" is nobody
     text = lexicon().team.sub(" ", COMPOUND.sub(" ", text))  # a team alone is no owner
     generic = GENERIC_OWNERS | lexicon().generic_owners
     if text.strip().lower().strip("@.: ") in generic:
@@ -401,6 +411,7 @@ CC = re.compile(r"\b(?:cc|fyi|to|an|à|para)\s*:?\s*$", re.I)
 
 @_memo
 def states_owner(sentence: str) -> bool:
+    sentence = lexicon().placeholder_token.sub(" ", sentence)  # "@username" is nobody
     if OWNER.search(sentence):
         return True
     sentence = SELF_NAMED.sub(r"\1", sentence)  # "I (Rafael) will coordinate"
@@ -414,8 +425,9 @@ def states_owner(sentence: str) -> bool:
         if PERSON_BEFORE.search(before):
             return True
         # "Femi owns it", "Lucy is the DRI", "Kwame (build lead) and I own this": a first
-        # name alone, right before the cue.
-        first = FIRST_NAME_BEFORE.search(ASIDE.sub(" ", before))
+        # name alone, right before a cue of several words (before "owner" alone, a
+        # capital is a label's: "Objective owner: pending").
+        first = " " in cue.group(0).strip() and FIRST_NAME_BEFORE.search(ASIDE.sub(" ", before))
         if first and first.group(1).lower() not in NOT_NAMES | lexicon().generic_owners:
             return True
     return False
