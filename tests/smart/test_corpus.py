@@ -57,6 +57,7 @@ TAUGHT = {
     "handbook-2026-12a.yml": (0.97, 0.9),
     "handbook-2026-12c.yml": (0.93, 0.9),
     "handbook-2026-12d.yml": (0.93, 0.8),
+    "handbook-2026-12e.yml": (0.9, 0.7),
 }
 
 

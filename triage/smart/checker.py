@@ -202,7 +202,14 @@ class Checker:
     def is_technical(self, text: str) -> bool:
         """About tools: a GitLab feature, or a tool word, also inside a hyphenated
         compound ("Compliance-Pipeline", "CI-Vorlagen")."""
-        return bool(GITLAB_FEATURES.search(text) or self.technical.search(text.replace("-", " ")))
+        # Latin names inside Japanese ("GitLab上で") have no word boundary until the
+        # Japanese around them is set apart.
+        spaced = CJK.sub(" ", text.replace("-", " "))
+        return bool(
+            GITLAB_FEATURES.search(text)
+            or self.technical.search(text.replace("-", " "))
+            or self.technical.search(spaced)
+        )
 
     def is_business(self, text: str) -> bool:
         return bool(self.business.search(GITLAB_FEATURES.sub(" ", text)))
