@@ -101,6 +101,11 @@ def _past(deadline: str, today: date) -> bool:
     return False
 
 
+def _is_kpi_name(title: str, library: KpiLibrary) -> bool:
+    """A title that names one KPI and nothing else."""
+    return any(_squash(kpi.name) == _squash(title) for kpi in library.kpis)
+
+
 def _is_kpi(metric: str, library: KpiLibrary) -> bool:
     return any(kpi.name.lower() in metric.lower() or kpi.matches(metric) for kpi in library.kpis)
 
@@ -137,8 +142,12 @@ def score(
         "grounded": all(not _numbers(c.baseline) - source for c in criteria),
         "target_differs": all(_squash(c.target) != _squash(c.baseline) for c in criteria),
         "date_ok": all(not _past(c.deadline, today) for c in criteria),
+        # The title copied as the metric is the old template's fault; a title that is
+        # itself a KPI's name ("Deployment frequency") is the right metric to keep.
         "not_title": all(
-            _squash(PARENS.sub("", c.metric)) != _squash(epic.title) for c in criteria
+            _squash(PARENS.sub("", c.metric)) != _squash(epic.title)
+            or _is_kpi_name(epic.title, library)
+            for c in criteria
         ),
         "kpi": all(_is_kpi(c.metric, library) for c in criteria),
     }
