@@ -48,6 +48,7 @@ CUES = (
     "move",
     "generic_owners",
     "team",
+    "roles",
 )
 # An amount of money in any currency: "$60k", "EUR 48k", "48.000 €", "R$ 200 mil", "500万円".
 MONEY = (
@@ -296,30 +297,42 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
         owner_self=words("owner_self"),
         move=words("move"),
         generic_owners=frozenset(w for lang in languages for w in lang.words("generic_owners")),
-        team=re.compile(
-            # words bounded in length: on one very long word, an unbounded [\w-]* tried at
-            # every position made this quadratic
-            # capitals matched case-sensitively: under IGNORECASE "[A-Z]" is any letter, and
-            # "Keisha Mensah on my team will be the point person" lost its name and its cue
-            rf"(?:(?<![\w-])(?-i:[A-Z\u00C0-\u00DE])[\w-]{{0,40}}\s+){{0,3}}"
-            rf"(?:{alternation(languages, 'team')})"
-            r"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+(?-i:[A-Z\u00C0-\u00DE])[\w-]{0,40}){0,4}"
-            # a team in one compound word: "E-Commerce-Plattformteam", "Plattformteams"
-            r"|(?<![\w-])[\w-]{2,30}(?:team|squad|abteilung|gruppe)s?(?![\w-])"
-            r"|[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]{0,20}(?:"
-            + "|".join(
-                re.escape(w)
-                for lang in languages
-                if not lang.word_boundaries
-                for w in lang.words("team")
-            )
-            + ")",
-            re.IGNORECASE,
-        ),
+        team=_team_pattern(languages),
         date=re.compile(dates, flags),
         period=re.compile(f"{periods}|{month_year}", flags),
         number_words=words("number_words"),
     )
+
+
+CAPITAL = r"(?-i:[A-Z\u00C0-\u00DE])"  # case-sensitive even under IGNORECASE
+NAME_WORD = rf"{CAPITAL}[\w-]{{0,40}}"  # bounded: unbounded, one long word made it quadratic
+
+
+def _team_pattern(languages: tuple[Language, ...]) -> re.Pattern[str]:
+    """Teams and roles, with the capitalised words around them: what names no one.
+
+    Capitals match case-sensitively: under IGNORECASE "[A-Z]" is any letter, and "Keisha
+    Mensah on my team will be the point person" lost its name and its cue.
+    """
+    unspaced = "|".join(
+        re.escape(w) for lang in languages if not lang.word_boundaries for w in lang.words("team")
+    )
+    parts = [
+        # "Team Release Engineering", "the Platform team", "équipe de la Plateforme"
+        rf"(?:(?<![\w-]){NAME_WORD}\s+){{0,3}}(?:{alternation(languages, 'team')})"
+        rf"(?:(?:\s+(?:de|du|des|da|do|der|of|the|la|le))?\s+{NAME_WORD}){{0,4}}",
+        # a team in one compound word: "E-Commerce-Plattformteam", "Plattformteams"
+        r"(?<![\w-])[\w-]{2,30}(?:team|squad|abteilung|gruppe)s?(?![\w-])",
+        # a role alone, with what it heads ("the Head of Platform", "Leiter
+        # Softwareentwicklung", "Platform PM"), never the name after it ("CTO Maria Lopez")
+        rf"(?:(?<![\w-]){NAME_WORD}\s+)?(?:{alternation(languages, 'roles')})"
+        r"(?:\s+(?:of|for|de|du|des|del|der|für|da|do)(?:\s+(?:the|la|le|los|las|el|die|den))?"
+        rf"(?:\s+{CAPITAL}[\w&-]{{0,40}}){{1,3}}"
+        rf"|\s+{NAME_WORD}(?![\w-])(?!\s+{CAPITAL}))?",
+        # scripts without spaces: "開発基盤チーム"
+        rf"[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]{{0,20}}(?:{unspaced})",
+    ]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 @cache

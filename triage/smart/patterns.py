@@ -412,10 +412,11 @@ CC = re.compile(r"\b(?:cc|fyi|to|an|à|para)\s*:?\s*$", re.I)
 @_memo
 def states_owner(sentence: str) -> bool:
     sentence = lexicon().placeholder_token.sub(" ", sentence)  # "@username" is nobody
+    sentence = SELF_NAMED.sub(r"\1", sentence)  # "I (Rafael) will coordinate"
+    # Teams and roles alone name no one: "Owner is the CISO, with the AppSec team".
+    sentence = lexicon().team.sub(" ", COMPOUND.sub(" ", sentence))
     if OWNER.search(sentence):
         return True
-    sentence = SELF_NAMED.sub(r"\1", sentence)  # "I (Rafael) will coordinate"
-    sentence = lexicon().team.sub(" ", COMPOUND.sub(" ", sentence))
     for cue in lexicon().owner_cue.finditer(sentence):
         if _names(sentence[cue.end() : cue.end() + 80]):
             return True
