@@ -39,6 +39,7 @@ CORPORA = [
         "handbook-2026-12c.yml",
         "handbook-2026-12d.yml",
         "handbook-2026-12e.yml",
+        "handbook-2026-12g.yml",
         "handbook-2026-12h.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",

@@ -468,6 +468,9 @@ def _without_measures(text: str) -> str:
     )
 
 
+# Numbers that may be a date the rules cannot read ("Ende KW 14/27", "14.27"); a list's
+# numbers ("Pilot: 5 stacks", "1. Regression suite") are not.
+DATE_LIKE = re.compile(r"\d{1,4}\s?[/.-]\s?\d{1,4}|\b(?:kw|cw|wk|week|semaine|semana)\s?\d", re.I)
 OTHERS_THAN_TIME = ("baseline", "business_impact", "owner")
 
 
@@ -509,7 +512,7 @@ def judge_timeline(
     written = [
         b
         for b in labelled["timeline"]
-        if b.text and not b.placeholder and re.search(r"\d", patterns.without_history(b.text))
+        if b.text and not b.placeholder and DATE_LIKE.search(patterns.without_history(b.text))
     ]
     if written:
         return _unsure(

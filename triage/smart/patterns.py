@@ -82,7 +82,8 @@ NOT_YEAR = r"(?!(?:19|20)\d\d(?!\d))"
 FROM_TO = re.compile(
     r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b"
     rf"|\b(?:de|von|desde)\s+{NOT_YEAR}\d[\d,.]*\s*%?\s*(?:\w+\s+)?(?:a|à|para|auf|bis)\s+{NOT_YEAR}\d"
-    rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*\s*%?\s*(?:->|→|=>|⟶|➝)\s*{NOT_YEAR}\d",
+    rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*\s*(?:%|[^\W\d_]{{1,5}}\.?)?\s*(?:->|→|=>|⟶|➝)\s*[*_]*\s*"
+    rf"{NOT_YEAR}\d",
     re.IGNORECASE,
 )
 TARGET_CUE = re.compile(
@@ -306,7 +307,7 @@ JAPANESE_NAME = (
 OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][\w.-]*|{JAPANESE_NAME}")
 NOT_OWNER_FIELD = re.compile(
     r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:stakeholders?|(?:executive\s+)?sponsors?|champions?|"
-    r"contacts?|attendees)(?:\*\*)?\s*:.*$",
+    r"contacts?|attendees|reporter|requester|requestor|caller|consulted|informed)(?:\*\*)?\s*:.*$",
     re.IGNORECASE | re.MULTILINE,
 )
 GENERIC_OWNERS = {"the", "customer", "team", "us", "we", "tbd", "tbc", "unknown", "someone"}
@@ -449,7 +450,11 @@ NOT_NAMES = frozenset(
     {"it", "this", "that", "who", "which", "he", "she", "they", "we", "you", "what"}
     | {"everyone", "nobody", "someone", "whoever"}
 )
-NOT_OWNER_LABEL = re.compile(r"stakeholder|sponsor|champion|contact|attendee|\bcc\b", re.I)
+NOT_OWNER_LABEL = re.compile(
+    r"stakeholder|sponsor|champion|contact|attendee|reporter|request|caller|consulted|"
+    r"informed|\bcc\b",
+    re.I,
+)
 
 
 def _names(text: str) -> bool:
