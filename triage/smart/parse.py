@@ -27,7 +27,8 @@ PLAIN_FIELD = re.compile(
 )
 # A short label alone on its line ("2) goal", "Current state"), with its text below.
 LABEL_LINE = re.compile(
-    r"^\s*(?:\d+[.)]\s*)?(?P<label>[^\W\d_][\w&/-]*(?:\s+[\w&/-]+){0,3})\s*[:：]?\s*$"
+    r"^\s*(?:\d+[.)]\s*)?(?:\*\*|__)?(?P<label>[^\W\d_][\w&/-]*(?:\s+[\w&/-]+){0,3})"
+    r"\s*[:：]?\s*(?:\*\*|__)?\s*[:：]?\s*$"  # "**Key results**" on its own line too
 )
 TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
