@@ -145,6 +145,8 @@ class Checker:
         if label in self.whole:
             return self.whole[label]
         found = [m.group(0) for m in self.label_pattern.finditer(label)]
+        if not found and "-" in label:  # "KR-Verantwortliche": a synonym after a hyphen
+            found = [m.group(0) for m in self.label_pattern.finditer(label.replace("-", " "))]
         if not found:
             return None
         return self.inside[max(found, key=len)]
