@@ -41,6 +41,8 @@ CORPORA = [
         "handbook-2026-12e.yml",
         "handbook-2026-12g.yml",
         "handbook-2026-12h.yml",
+        "handbook-2026-12f.yml",
+        "handbook-2026-12f2.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",
     )

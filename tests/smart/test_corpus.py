@@ -58,6 +58,10 @@ TAUGHT = {
     "handbook-2026-12c.yml": (0.93, 0.9),
     "handbook-2026-12d.yml": (0.93, 0.8),
     "handbook-2026-12e.yml": (0.9, 0.7),
+    "handbook-2026-12f.yml": (0.93, 0.75),
+    "handbook-2026-12f2.yml": (0.85, 0.6),
+    "handbook-2026-12g.yml": (0.85, 0.65),
+    "handbook-2026-12h.yml": (0.95, 0.85),
 }
 
 

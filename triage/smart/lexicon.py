@@ -58,7 +58,8 @@ MONEY = (
 )
 # People's time, in any language: "~1 day/week", "140h per quarter", "2 Tage pro Monat".
 PEOPLE_TIME = (
-    r"\d[\d.,]*\s?(?:h|hrs?|hours?|days?|d|min|minutes?|weeks?|person[- ]days?|"
+    r"\d[\d.,]*\s?(?:h|hrs?|hours?|days?|d|min|minutes?|weeks?|"
+    r"(?:person|engineer)[- ](?:days?|weeks?)|"
     r"stunden|std|tage|heures|jours|horas|días|dias|時間|日)\s?"
     r"(?:/|per\s|pro\s|par\s|por\s|a\s|an\s|al\s|ao\s|im\s|each\s|every\s|cada\s)\s?"
     r"(?:day|week|wk|month|quarter|year|sprint|release|deploy|developer|engineer|person|"

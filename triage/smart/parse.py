@@ -33,6 +33,7 @@ LABEL_LINE = re.compile(
 TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+COMMENT_LINE = re.compile(r"^[ \t]*<!--.*?-->[ \t]*\n", re.DOTALL | re.MULTILINE)
 HINT = re.compile(r"^\s*(?:<[^>]{3,}>|\[[^\]]{3,}\]|_[^_]{3,}_|\*[^*]{3,}\*)\s*$")
 HINT_WORDS = re.compile(
     r"(?<![A-Za-z])(describe|enter|add|insert|fill in|write|list|explain|e\.g\.|placeholder)"
@@ -152,7 +153,10 @@ CHAT_STAMP = re.compile(
 
 def parse(description: str) -> Parsed:
     parsed = Parsed()
-    text = HTML_COMMENT.sub("", description.replace("\r", ""))
+    # A line that only held a comment goes whole: left blank, it would end the label
+    # above it ("**Business impact**" over the template's hint, then the text).
+    text = COMMENT_LINE.sub("", description.replace("\r", ""))
+    text = HTML_COMMENT.sub("", text)
     lines = CHAT_STAMP.sub("", text).split("\n")
     current: Block | None = None
     body: list[str] = []

@@ -471,7 +471,8 @@ def lone_handle(sentence: str) -> bool:
 # The writer of a pasted email: "From: Name <address>", in the languages of the lexicon.
 WRITER = re.compile(
     r"^[\s>]*(?:(?:from|von|de|expéditeur|remitente|差出人)\s*[:：]\s*\S"
-    r"|\[\d{1,2}:\d{2}\]\s*[^\W\d_][^:\n]{0,40}:)",  # an email's From:, a chat's speaker
+    # a chat's speaker: "[10:42] Joana Ferreira:", "<Lena Park>"
+    r"|\[\d{1,2}:\d{2}\]\s*[^\W\d_][^:\n]{0,40}:|<[^\W\d_][^<>@\n]{1,40}>\s)",
     re.IGNORECASE | re.MULTILINE,
 )
 
