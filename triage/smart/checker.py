@@ -31,6 +31,11 @@ from triage.smart.parse import (
 )
 
 EVIDENCE_CHARS = 160
+# A pasted email's header lines, in the languages of the lexicon.
+EMAIL_HEADERS = frozenset(
+    {"to", "cc", "bcc", "from", "sent", "subject", "date", "de", "para", "an", "à", "a"}
+    | {"von", "betreff", "asunto", "assunto", "objet", "enviado", "enviada", "gesendet", "envoyé"}
+)
 # The checker reads this much of a description: objectives are a few thousand characters,
 # and every pattern is linear, so a hostile megabyte costs a bounded fraction of a second.
 MAX_CHARS = 50_000
@@ -158,8 +163,12 @@ class Checker:
             epic = replace(epic, description=blank_directives(epic.description))
         parsed = parse(epic.description)
         labelled: dict[str, list[Block]] = {element: [] for element in ELEMENTS}
+        emailed = patterns.WRITER.search(epic.description)
         for block in parsed.blocks:
-            element = self.element_of(block.label)
+            # a pasted email's "To: Nadia Brooks" is its header, not a from/to table's "To"
+            element = (
+                None if emailed and block.label in EMAIL_HEADERS else self.element_of(block.label)
+            )
             if element:
                 labelled[element].append(self._own(block, element))
         findings: list[Finding] = []

@@ -96,7 +96,8 @@ TARGET_CUE = re.compile(
 BINARY = re.compile(
     r"\b(?:all|every|100\s?%)\b[^.;,\n]{0,50}\b(?:use|uses|using|on|in|migrated|moved|"
     r"running|run|build|built|protected|covered|have|has|enabled|scanned|onboarded|require|"
-    r"requires|versioned|adopt|adopted|go through|goes through|going through|live)\b"
+    r"requires|versioned|adopt|adopted|go through|goes through|going through|live|linked|"
+    r"signed|approved|tracked|traced|covered)\b"
     r"|\b(?:live|enabled|rolled out|available)\b[^.;\n]{0,30}\b(?:all|every|each)\b"
     r"|\b(?:enforce|enable|require|roll(?:ing)? out|migrate|move|turn on|protect|running|"
     r"run|in place)\w*\b"
@@ -109,7 +110,7 @@ BINARY = re.compile(
 DEADLINE = re.compile(
     rf"\bby\s+(?:the\s+)?(?:end|close|start|middle|mid|beginning)\b"
     rf"|\bby\s+(?:(?:{MONTHS})\b|q[1-4]\b|h[12]\b|fy|cy|20\d\d|next\b|this\b|year[- ]end|eo[yqm]\b)"
-    r"|\bbefore\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}(?:audit|freeze|renewal|launch|go-live|deadline|"
+    r"|\bbefore\s+(?:the\s+)?(?:[\w'-]+\s+){0,4}(?:audit|freeze|renewal|launch|go-live|deadline|"
     r"end|ends|season|holidays?|review|release|migration|contract|kick-?off|summit|"
     r"(?:" + MONTHS + r")\b|q[1-4]|fy|20\d\d)"
     r"|\bwithin\s+(?:the\s+next\s+)?(?:\d+|one|two|three|four|six|nine|twelve|eighteen|a|an)\s+"
@@ -118,6 +119,12 @@ DEADLINE = re.compile(
     r"|\b(?:end|close|start|middle|mid|beginning) of (?:" + MONTHS + r")\b"
     r"|\b(?:by|before|until|in|during|for)\s+(?:the\s+)?(?:this|next)\s+"
     r"(?:quarter|year|half|month)\b",
+    re.IGNORECASE,
+)
+# An event ahead, with its date: the date after "audit on" is the event's, and a deadline.
+BEFORE_EVENT = re.compile(
+    r"\b(?:before|ahead of|prior to)\s+(?:the\s+|their\s+|our\s+)?(?:[\w'-]+\s+){0,4}"
+    r"(?:audit|renewal|launch|go-live|review|release|assessment)\s+(?:on|in)\s+\d",
     re.IGNORECASE,
 )
 # A date that follows a past-tense word is history ("kicked off 2025-09-02"), not a deadline.
@@ -353,6 +360,8 @@ def states_deadline(sentence: str, bare_dates: bool = True) -> bool:
     element's label ("Baseline: scan of 2026-11-20 found ...")."""
     if sentence.rstrip().endswith(("?", "？")):
         return False
+    if BEFORE_EVENT.search(sentence):  # "before their audit on 2027-06-08"
+        return True
     sentence = without_history(sentence)
     words = lexicon()
     if DEADLINE.search(sentence):
