@@ -139,6 +139,7 @@ class Checker:
             or r"(?!x)x"
         )
         self.business = words.business
+        self.named: dict[str, str | None] = {}
         self.technical = words.technical
 
     def element_of(self, label: str) -> str | None:
@@ -149,6 +150,15 @@ class Checker:
         """
         if label in self.whole:
             return self.whole[label]
+        if label in self.named:
+            return self.named[label]
+        # every judge asks of every label: remember the answer (an epic has a few labels)
+        if len(self.named) > 4096:
+            self.named.clear()
+        self.named[label] = self._element_of(label)
+        return self.named[label]
+
+    def _element_of(self, label: str) -> str | None:
         found = [m.group(0) for m in self.label_pattern.finditer(label)]
         if not found and "-" in label:  # "KR-Verantwortliche": a synonym after a hyphen
             found = [m.group(0) for m in self.label_pattern.finditer(label.replace("-", " "))]

@@ -58,7 +58,9 @@ MONEY = (
 )
 # People's time, in any language: "~1 day/week", "140h per quarter", "2 Tage pro Monat".
 PEOPLE_TIME = (
-    r"\d[\d.,]*\s?(?:h|hrs?|hours?|days?|d|min|minutes?|weeks?|"
+    # one start per number, and a bounded one: on "1.1.1.1..." an unbounded run tried from
+    # every digit made this quadratic
+    r"(?<![\d.,])\d[\d.,]{0,15}\s?(?:h|hrs?|hours?|days?|d|min|minutes?|weeks?|"
     r"(?:person|engineer)[- ](?:days?|weeks?)|"
     r"stunden|std|tage|heures|jours|horas|días|dias|時間|日)\s?"
     r"(?:/|per\s|pro\s|par\s|por\s|a\s|an\s|al\s|ao\s|im\s|each\s|every\s|cada\s)\s?"

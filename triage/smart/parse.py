@@ -142,7 +142,7 @@ def labelled(label: str, value: str, kind: str) -> Block:
 
 # An address in a field's value: a pasted email's From:/De:/Von: header, whose label is
 # no element ("De" heads a baseline column in a from/to table).
-EMAIL_HEADER = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+EMAIL_HEADER = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,63}")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s|・|\d+[.)]\s)")
 # A pasted chat's time stamps ("[10:42] Joana Ferreira: ..."): the time is no number of
 # the objective's, and the speaker's name is no label.

@@ -193,7 +193,9 @@ NAMES_WITH_NUMBERS = re.compile(
 def quantities(sentence: str) -> tuple[str, ...]:
     """Numbers that measure something: not dates, years, quarters or names like SOC 2."""
     words = lexicon()
-    stripped = CADENCE.sub(" ", NAMES_WITH_NUMBERS.sub(" ", NOT_COUNTS.sub(" ", sentence)))
+    stripped = NAMES_WITH_NUMBERS.sub(" ", NOT_COUNTS.sub(" ", sentence))
+    if "ly" in stripped:  # every rhythm word ends so: "weekly", "daily", "monthly"
+        stripped = CADENCE.sub(" ", stripped)
     if DIGIT.search(stripped):  # every date pattern needs a digit: none, no date to drop
         stripped = words.date.sub(" ", ISO_DATE.sub(" ", stripped))
     stripped = words.period.sub(" ", stripped)
