@@ -43,6 +43,8 @@ CORPORA = [
         "handbook-2026-12h.yml",
         "handbook-2026-12f.yml",
         "handbook-2026-12f2.yml",
+        "handbook-2026-12f3.yml",
+        "handbook-2026-12f4.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",
     )

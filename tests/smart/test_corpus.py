@@ -62,6 +62,8 @@ TAUGHT = {
     "handbook-2026-12f2.yml": (0.85, 0.6),
     "handbook-2026-12g.yml": (0.85, 0.65),
     "handbook-2026-12h.yml": (0.95, 0.85),
+    "handbook-2026-12f3.yml": (0.85, 0.65),
+    "handbook-2026-12f4.yml": (0.85, 0.6),
 }
 
 

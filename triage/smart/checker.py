@@ -552,7 +552,9 @@ def judge_owner(
     if epic.assignees:
         hit = Evidence("owner", "assignee", ", ".join(f"@{a}" for a in epic.assignees))
         return _present("owner", hit, "the epic's assignee")
-    found = _first_sentence(_everywhere(epic, parsed), patterns.states_owner)
+    # The title names the work, never its owner ("CR comité de pilotage", "Code-Owner-...").
+    body = [(source, text) for source, text in _everywhere(epic, parsed) if source != "title"]
+    found = _first_sentence(body, patterns.states_owner)
     if found is None:  # a handle on its own, outside lists of stakeholders
         found = _first_sentence(
             (

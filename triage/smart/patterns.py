@@ -441,6 +441,9 @@ def states_owner(sentence: str) -> bool:
         # name alone, right before a cue of several words (before "owner" alone, a
         # capital is a label's: "Objective owner: pending").
         first = " " in cue.group(0).strip() and FIRST_NAME_BEFORE.search(ASIDE.sub(" ", before))
+        # "Nadia has agreed to be the accountable lead": the name opens a short clause
+        # that ends with the cue.
+        first = first or SUBJECT_BEFORE.search(ASIDE.sub(" ", before))
         if first and first.group(1).lower() not in NOT_NAMES | lexicon().generic_owners:
             return True
     return False
@@ -456,10 +459,17 @@ PERSON_BEFORE = re.compile(
 FIRST_NAME_BEFORE = re.compile(
     r"(?<![\w@.-])([A-Z\u00C0-\u00DE][a-z\u00DF-\u017F]+)(?:\s+(?:and|&|und|et|y|e)\s+I)?\s*$"
 )
+SUBJECT_BEFORE = re.compile(
+    r"(?:^|[.;:]\s*)([A-Z\u00C0-\u00DE][a-z\u00DF-\u017F]+)(?:\s+[a-z\u00DF-\u017F']+){1,5}\s*$"
+)
 ASIDE = re.compile(r"\([^()]*\)")
 NOT_NAMES = frozenset(
     {"it", "this", "that", "who", "which", "he", "she", "they", "we", "you", "what"}
     | {"everyone", "nobody", "someone", "whoever"}
+    # words that open sentences: never a first name
+    | {"today", "the", "our", "their", "this", "these", "there", "here", "currently", "now"}
+    | {"each", "every", "all", "after", "before", "once", "when", "if", "then", "also", "and"}
+    | {"next", "agreed", "customer", "gitlab", "security", "platform", "engineering"}
 )
 NOT_OWNER_LABEL = re.compile(
     r"stakeholder|sponsor|champion|contact|attendee|reporter|request|caller|consulted|"
