@@ -83,7 +83,8 @@ FROM_TO = re.compile(
     r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b"
     rf"|\b(?:de|von|desde)\s+{NOT_YEAR}\d[\d,.]*\s*%?\s*(?:\w+\s+)?(?:a|à|para|auf|bis)\s+{NOT_YEAR}\d"
     rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*\s*(?:%|[^\W\d_]{{1,5}}\.?)?\s*(?:->|→|=>|⟶|➝)\s*[*_]*\s*"
-    rf"{NOT_YEAR}\d",
+    rf"{NOT_YEAR}\d"
+    r"|\d[^\s\d]{0,6}から[^\s\d]{0,6}\d",  # Japanese: "月1回から週1回へ"
     re.IGNORECASE,
 )
 TARGET_CUE = re.compile(
@@ -211,7 +212,16 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
     if FROM_TO.search(sentence):
         return True
     if not quantities(sentence):
-        return False
+        # A state told as today's, without a number: "Aktuell baut ein Entwickler die
+        # Firmware lokal", "Today releases are manual". The cue opens the sentence, and
+        # a target word would make it an aim.
+        return (
+            not strict
+            and bool(STATE_OPENING.match(sentence))
+            and _strong_now(sentence)
+            and len(sentence.split()) >= 5
+            and not _target_cue(sentence)
+        )
     words = lexicon()
     if _strong_now(sentence):
         return True
@@ -219,6 +229,14 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
     return not strict and bool(weak) and not _target_cue(sentence)
 
 
+# A sentence that opens with today: "Today", "Currently", "Heute", "Aktuell", "Hoy",
+# "Aujourd'hui", "Hoje", "現在", "現状".
+STATE_OPENING = re.compile(
+    r"\s*(?:today|currently|right now|at the moment|at present|heute|aktuell|derzeit|"
+    r"momentan|zurzeit|hoy|actualmente|ahora mismo|aujourd'hui|actuellement|hoje|"
+    r"atualmente|現在|現状)\b",
+    re.IGNORECASE,
+)
 # How a target is measured ("below 5 days, measured in VSA over 30 days") says nothing
 # of today: next to a target word, these are no sign of a baseline.
 MEASURED = re.compile(r"\b(?:measured|gemessen|mesur[ée]e?s?|medid[oa]s?)\b|測定|計測", re.I)
