@@ -271,7 +271,7 @@ def build(languages: tuple[Language, ...]) -> Lexicon:
     month_year = rf"(?:{months})\.?\s+(?:de\s+)?(?:20)?\d\d(?!\d)"
     tokens = [
         r"<[^<>\n]{1,40}>",  # <value>, <target date>
-        r"\[(?:[^\[\]\n]{1,30})\](?!\()",  # [date], not a link
+        r"\[(?![ xX]\])(?:[^\[\]\n]{1,30})\](?!\()",  # [date], not a link nor a task box
         r"\?{2,}|？{2,}",
         r"(?<![\w-])(?:y{2,4}|j{2,4}|a{2,4})[-/.](?:mm)[-/.](?:dd|tt|jj)(?![\w-])",
         r"(?<![\w-])(?:dd|tt|jj)[-/.]mm[-/.](?:y{2,4}|j{2,4}|a{2,4})(?![\w-])",

@@ -229,6 +229,8 @@ def states_baseline(sentence: str, strict: bool = False) -> bool:
     return not strict and bool(weak) and not _target_cue(sentence)
 
 
+# A date held open: "Q3 (TBC)", "調整中", "未定".
+HEDGE = re.compile(r"(?<![\w-])(?:tbd|tbc|tba)(?![\w-])|未定|調整中", re.IGNORECASE)
 # A sentence that opens with today: "Today", "Currently", "Heute", "Aktuell", "Hoy",
 # "Aujourd'hui", "Hoje", "現在", "現状".
 STATE_OPENING = re.compile(
@@ -380,6 +382,8 @@ def states_deadline(sentence: str, bare_dates: bool = True) -> bool:
     element's label ("Baseline: scan of 2026-11-20 found ...")."""
     if sentence.rstrip().endswith(("?", "？")):
         return False
+    if HEDGE.search(sentence):  # "Q3 (TBC)", "来期の計画次第なので調整中"
+        return False
     if BEFORE_EVENT.search(sentence):  # "before their audit on 2027-06-08"
         return True
     sentence = without_history(sentence)
@@ -415,12 +419,12 @@ def without_history(text: str) -> str:
 
 @cache
 def _history_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A history word up to two words before a date; a date followed by a Japanese one.
+    """A history word up to three words before a date; a date followed by a Japanese one.
     Japanese joins them with particles, not spaces: "キックオフは2027年1月20日に実施した"."""
     words = lexicon()
     when = rf"(?:{words.date.pattern})|(?:{words.period.pattern})|(?:{ISO_DATE.pattern})"
     before = re.compile(
-        rf"(?:{words.history_word.pattern})[\s:：,、はがを]{{0,5}}(?:\S{{1,40}}\s+){{0,2}}?(?:{when})",
+        rf"(?:{words.history_word.pattern})[\s:：,、はがを]{{0,5}}(?:\S{{1,40}}\s+){{0,3}}?(?:{when})",
         re.IGNORECASE,
     )
     after = re.compile(
