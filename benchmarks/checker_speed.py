@@ -36,6 +36,11 @@ HOSTILE = {
     "1 MB of Japanese": "日本語のテキスト" * 125_000,
     "1 MB of cues": "Owner: @a.b 2027-03-31 Kick-off am 12.03.2026 Q3 Team Alpha costs 40% "
     * 14_000,
+    "10,000 chat lines": "\n".join(
+        f"[10:{i % 60:02d}] Person{i} Name: we have {i} jobs <Lena Park> ok" for i in range(10_000)
+    ),
+    "1 MB of owner clauses": "Nadia has agreed to be the accountable lead " * 23_000,
+    "1 MB of '1 day/'": "1 day/" * 170_000,
 }
 
 
