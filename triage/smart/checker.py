@@ -31,6 +31,11 @@ from triage.smart.parse import (
 )
 
 EVIDENCE_CHARS = 160
+# An OKR's numbered key results, in the languages of the lexicon.
+KEY_RESULT = re.compile(
+    r"^(?:kr|rc|rk|key result|résultat clé|resultado clave|resultado chave|"
+    r"schlüsselergebnis)\s?\d{1,2}$"
+)
 # A pasted email's header lines, in the languages of the lexicon.
 EMAIL_HEADERS = frozenset(
     {"to", "cc", "bcc", "from", "sent", "subject", "date", "de", "para", "an", "à", "a"}
@@ -150,6 +155,8 @@ class Checker:
         """
         if label in self.whole:
             return self.whole[label]
+        if KEY_RESULT.match(label):  # "KR1", "RC2", "Key result 3"
+            return "success_criteria"
         if label in self.named:
             return self.named[label]
         # every judge asks of every label: remember the answer (an epic has a few labels)
@@ -420,7 +427,10 @@ def judge_success_criteria(
 
 
 def _measurable_not_baseline(sentence: str) -> bool:
-    return patterns.is_measurable(sentence) and not patterns.states_baseline(sentence, strict=True)
+    """A number or a done state that is not today's, nor the deadline's own ("within 12
+    months of this EBR" under "Target:" says when, not what)."""
+    own = patterns.DEADLINE.sub(" ", sentence)
+    return patterns.is_measurable(own) and not patterns.states_baseline(sentence, strict=True)
 
 
 def judge_business_impact(

@@ -98,7 +98,7 @@ BINARY = re.compile(
     r"\b(?:all|every|100\s?%)\b[^.;,\n]{0,50}\b(?:use|uses|using|on|in|migrated|moved|"
     r"running|run|build|built|protected|covered|have|has|enabled|scanned|onboarded|require|"
     r"requires|versioned|adopt|adopted|go through|goes through|going through|live|linked|"
-    r"signed|approved|tracked|traced|covered)\b"
+    r"signed|approved|tracked|traced|covered|deployed|built|released|tested)\b"
     r"|\b(?:live|enabled|rolled out|available)\b[^.;\n]{0,30}\b(?:all|every|each)\b"
     r"|\b(?:enforce|enable|require|roll(?:ing)? out|migrate|move|turn on|protect|running|"
     r"run|in place)\w*\b"
