@@ -143,6 +143,8 @@ def labelled(label: str, value: str, kind: str) -> Block:
 # An address in a field's value: a pasted email's From:/De:/Von: header, whose label is
 # no element ("De" heads a baseline column in a from/to table).
 EMAIL_HEADER = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,63}")
+# A label with nothing after its colon ("Due Date:"): the next field, left empty.
+EMPTY_FIELD = re.compile(r"^\s*(?:\*\*)?[^\W\d_][\w &/()'.-]{0,40}[:：]\s*(?:\*\*)?\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s|・|\d+[.)]\s)")
 # A pasted chat's time stamps ("[10:42] Joana Ferreira: ..."): the time is no number of
 # the objective's, and the speaker's name is no label.
@@ -219,7 +221,7 @@ def _value_below(lines: list[str], follow: int, parsed: Parsed) -> int:
     while follow < len(lines) and lines[follow].strip():
         line = lines[follow]
         inner = BOLD_FIELD.match(line) or PLAIN_FIELD.match(line)
-        if HEADING.match(line) or (inner and not listed):
+        if HEADING.match(line) or (inner and not listed) or EMPTY_FIELD.match(line):
             break
         if listed and not LIST_ITEM.match(line):
             break
