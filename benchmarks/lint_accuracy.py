@@ -28,7 +28,9 @@ from triage.smart.findings import ELEMENTS
 
 HERE = Path(__file__).parents[1] / "tests" / "smart"
 # Measured, never tuned against: nobody reads their per-objective errors.
-HONEST = frozenset({"fresh-2026-12.yml", "fresh-2026-12b.yml"})
+HONEST = frozenset(
+    {"fresh-2026-12.yml", "fresh-2026-12b.yml", "fresh-2026-12c.yml", "fresh-2026-12d.yml"}
+)
 CORPORA = [
     HERE / name
     for name in (
@@ -47,6 +49,8 @@ CORPORA = [
         "handbook-2026-12f4.yml",
         "fresh-2026-12.yml",
         "fresh-2026-12b.yml",
+        "fresh-2026-12c.yml",
+        "fresh-2026-12d.yml",
     )
 ]
 
