@@ -39,8 +39,9 @@ import gitlab
 import requests
 from gitlab.utils import EncodedId
 
-from triage.errors import GitLabError, TriageError
+from triage.errors import GitLabError, GitLabUnreachable, TriageError
 from triage.gitlab.client import GitLab
+from triage.gitlab.unreachable import unreachable
 
 LEASE_LABEL = "smart-triage-lease"
 LEASE_COLOR = "#8c8c8c"
@@ -110,7 +111,8 @@ class Lease:
     unguarded: set[str] = field(default_factory=set)  # groups where no lease can be held
     warnings: list[str] = field(default_factory=list)
     started: datetime | None = None  # when this run began reading
-    refused: LeaseHeld | None = None  # once refused, every later write is refused at once
+    # once refused (or GitLab gave no answer), every later write is refused at once
+    refused: LeaseHeld | GitLabUnreachable | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _renewer: threading.Thread | None = None
@@ -121,7 +123,9 @@ class Lease:
     def ensure(self) -> None:
         """Hold every group's lease before this run's first write: taken now if not yet
         held. Raises ``LeaseHeld`` when another run holds one, or wrote to one since this
-        run began reading; then the leases just taken are deleted, unused."""
+        run began reading; then the leases just taken are deleted, unused. A GitLab that
+        gives no answer raises ``GitLabUnreachable`` as it is: the caller knows whether
+        anything was written yet, and so how the run ends."""
         with self._lock:  # one thread takes the leases; the others wait for it
             if self.refused is not None:
                 raise self.refused
@@ -132,12 +136,14 @@ class Lease:
                         continue
                     try:
                         free = self._take(group, fresh=False)
+                    except GitLabUnreachable:
+                        raise
                     except GitLabError as exc:  # cannot tell: writing could double
                         raise LeaseHeld(f"{exc}; nothing was written") from None
                     if not free:
                         raise LeaseHeld(self._held_message(group))
                     taken.append(group)
-            except LeaseHeld as exc:
+            except (LeaseHeld, GitLabUnreachable) as exc:
                 self.refused = exc
                 self._discard(taken)
                 raise
@@ -177,16 +183,19 @@ class Lease:
     def _call(self, method: str, path: str, **data: Any) -> Any:
         rest = self.gl.rest
         try:
-            if method == "POST":
-                # retried on 5xx: a create that was saved answers 409 next, and is ours
-                return rest.http_post(path, post_data=data)
-            if method == "PUT":
-                return rest.http_put(path, post_data=data)
-            if method == "DELETE":
-                return rest.http_delete(path)
-            return rest.http_get(path)
-        except requests.RequestException as exc:
-            raise GitLabError(f"the run lease: {type(exc).__name__}") from None
+            with self.gl.bookkeeping():  # the lease's labels are no write of the run's
+                if method == "POST":
+                    # retried on 5xx: a create that was saved answers 409 next, and is ours
+                    return rest.http_post(path, post_data=data)
+                if method == "PUT":
+                    return rest.http_put(path, post_data=data)
+                if method == "DELETE":
+                    return rest.http_delete(path)
+                return rest.http_get(path)
+        except requests.RequestException as exc:  # no answer at all, after the retries
+            raise unreachable(self.gl.settings.url, exc) or GitLabError(
+                f"the run lease: {type(exc).__name__}"
+            ) from None
 
     def _failed(self, group: str, exc: gitlab.GitlabHttpError) -> GitLabError:
         return GitLabError(f"{group}: the run lease: HTTP {exc.response_code}")
