@@ -21,6 +21,7 @@ from triage.errors import GitLabError, GitLabUnreachable, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.lease import Lease, LeaseHeld, ttl_from
 from triage.gitlab.reads import current_username
+from triage.gitlab.summary_lease import summary_lease
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
 from triage.llm.suggestion import Drafter
@@ -280,24 +281,33 @@ def _summary(
     lease: Lease | None = None,
 ) -> dict[str, str] | None:
     """Publish the weekly summary after an unsharded run (shards are merged by
-    ``triage summarize``); a failure is an error of the run, not a crash. GitLab giving
-    no answer while the run has written nothing ends it with exit 4."""
+    ``triage summarize``); a failure is an error of the run, not a crash.
+
+    Under the summary project's lease (``summary_lease.py``), taken before the issues are
+    read and released after, so a ``triage summarize`` or another run publishing at the
+    same time goes before or after this one, never beside it; ``--lease-wait`` waits for
+    it. GitLab giving no answer while the run has written nothing ends it with exit 4."""
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
+    warnings: list[str] = []
     try:
-        published = publish_summary(
-            gl,
-            policies.summary,
-            report.figures(),
-            report.failed_groups,
-            before_write=lease.ensure if lease else None,
-        )
+        with summary_lease(gl, policies.summary.project, options.lease_wait) as held:
+            warnings = held.warnings
+            published = publish_summary(
+                gl,
+                policies.summary,
+                report.figures(),
+                report.failed_groups,
+                before_write=lease.ensure if lease else None,
+            )
     except (GitLabError, LeaseHeld) as exc:
         if gl.unreachable_before_writing(exc):
             raise
         report.errors.append(f"summary: {exc}")
         console.progress(f"summary: FAILED: {exc}")
         return None
+    finally:
+        _say(warnings, console)
     console.progress(f"summary issue {published.action}: {published.url}")
     return {"action": published.action, "url": published.url, "closed": published.closed or ""}
 
