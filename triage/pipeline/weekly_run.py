@@ -262,7 +262,10 @@ def _open_cache(options: RunOptions, report: RunReport, console: Console) -> Wri
 
 def _baseline(gl: GitLab, policies: PolicySet, now: datetime, console: Console) -> Previous | None:
     """Last week's published summary, which this run's summary (and a dry run's
-    ``--summary-file``) compares with; a read failure only costs the comparison."""
+    ``--summary-file``) compares with; a read failure only costs the comparison. No
+    answer at all is no exception: the epics need none of it, and when GitLab is gone
+    the group reads that come next stop the run (exit 4), while a summary project that
+    alone fails must not cost the week's triage."""
     if not policies.summary.project:
         return None
     try:
