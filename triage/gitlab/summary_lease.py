@@ -4,8 +4,10 @@ Publishing reads the summary project's issues (is this week's there? which other
 open?) and then creates or edits one and closes the others. Two publishers that both read
 before either wrote would each create this week's issue. Who publishes: an unsharded
 ``triage run --apply`` after its epics, ``triage summarize --apply`` merging the shards of
-a parallel job, a person at a laptop while the schedule runs. Each takes this lease before
-its first look at the issues and releases it at the end, so they publish one after another.
+a parallel job, a person at a laptop while the schedule runs. Each writes only under this
+lease, from what it read under it, and releases it at the end, so they publish one after
+another: ``summarize`` takes it before its first look at the issues, a run once its read
+of them says a write is due (``summary/leased.py``: an unchanged week costs it nothing).
 
 Why the summary project, and not the groups the run leases (``lease.py``):
 
@@ -26,9 +28,9 @@ The lock is a project label, created atomically as a group label is (``POST
 lib/api/helpers/label_helpers.rb), so a summary project in a person's namespace can hold
 it too. Its name is not the group lease's: a project label may not take the title of one
 of its groups' labels, and a summary project inside a customer group would otherwise meet
-that group's lease. It is taken before anything is read (``acquire``): nothing read
-earlier can be stale, so a released lease is free at once, and ``--lease-wait`` waits for
-a held one as a run waits for a group's.
+that group's lease. It is taken before the reads that decide the writes (``acquire``):
+nothing read earlier is used, so a released lease is free at once, and ``--lease-wait``
+waits for a held one as a run waits for a group's.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from triage.errors import GitLabError, GitLabUnreachable, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.lease import Lease, LeaseHeld, ttl_from
 from triage.gitlab.reads import current_username
-from triage.gitlab.summary_lease import summary_lease
 from triage.gitlab.writes import LabelDirectory
 from triage.llm.factory import make_assessor, make_drafters
 from triage.llm.suggestion import Drafter
@@ -39,8 +38,9 @@ from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 from triage.summary.block import Previous
-from triage.summary.build import publish_summary, summary_headings
+from triage.summary.build import summary_headings
 from triage.summary.figures import iso_week
+from triage.summary.leased import publish_leased
 from triage.summary.publish import read_baseline
 
 if TYPE_CHECKING:
@@ -286,23 +286,23 @@ def _summary(
     """Publish the weekly summary after an unsharded run (shards are merged by
     ``triage summarize``); a failure is an error of the run, not a crash.
 
-    Under the summary project's lease (``summary_lease.py``), taken before the issues are
-    read and released after, so a ``triage summarize`` or another run publishing at the
-    same time goes before or after this one, never beside it; ``--lease-wait`` waits for
-    it. GitLab giving no answer while the run has written nothing ends it with exit 4."""
+    Its writes are made under the summary project's lease (``summary/leased.py``), so a
+    ``triage summarize`` or another run publishing at the same time goes before or after
+    this one, never beside it; ``--lease-wait`` waits for it. GitLab giving no answer
+    while the run has written nothing ends it with exit 4."""
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
     warnings: list[str] = []
     try:
-        with summary_lease(gl, policies.summary.project, options.lease_wait) as held:
-            warnings = held.warnings
-            published = publish_summary(
-                gl,
-                policies.summary,
-                report.figures(),
-                report.failed_groups,
-                before_write=lease.ensure if lease else None,
-            )
+        published = publish_leased(
+            gl,
+            policies.summary,
+            report.figures(),
+            report.failed_groups,
+            options.lease_wait,
+            warnings,
+            before_write=lease.ensure if lease else None,
+        )
     except (GitLabError, LeaseHeld) as exc:
         if gl.unreachable_before_writing(exc):
             raise
