@@ -18,7 +18,10 @@ from tests.conftest import DEMO_DAY, control, point_bot_at
 from tests.run.test_weekly_run import bot_notes
 from triage.errors import GitLabUnreachable
 from triage.gitlab.client import GitLab
+from triage.gitlab.issues import recent_issues
+from triage.gitlab.lease import Lease
 from triage.gitlab.unreachable import never_sent
+from triage.gitlab.writes import LabelDirectory
 from triage.settings import GitLabSettings
 
 NOW = DEMO_DAY.isoformat()
@@ -179,5 +182,25 @@ def test_the_leases_labels_are_no_write_of_the_run(sandbox):
         assert not gl.wrote
         gl.rest.http_post("/groups/globex/labels", post_data={"name": "y", "color": "#000"})
         assert gl.wrote
+    finally:
+        gl.close()
+
+
+def test_each_step_before_the_first_write_lets_no_answer_through_as_it_is():
+    """The label lookup, the lease and the summary's issues each used to turn "no answer"
+    into their own failure (swallowed, "another run is writing", a plain error): the run
+    could not tell it from a partial failure and ended with exit 1."""
+    gl = client(f"http://127.0.0.1:{closed_port()}")
+    try:
+        labels = LabelDirectory(gl, True, groups=("globex",), required=("Needs baseline",))
+        with pytest.raises(GitLabUnreachable):
+            labels.ready()
+        with pytest.raises(GitLabUnreachable):
+            labels.ready()  # every thread gets the same answer, at once
+        with pytest.raises(GitLabUnreachable):
+            Lease(gl, ["globex"]).ensure()
+        with pytest.raises(GitLabUnreachable):
+            recent_issues(gl, "cs-ops/triage-reports", ["triage report"])
+        assert not gl.wrote
     finally:
         gl.close()
