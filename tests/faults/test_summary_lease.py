@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -223,3 +224,20 @@ def test_a_runs_own_summary_takes_the_same_lease(make_sandbox, monkeypatch, tmp_
     assert waited.returncode == 0, waited.stderr
     assert "summary issue created" in waited.stderr
     assert len(summaries(box)) == 1
+
+
+def test_summarize_without_gitlab_is_exit_4_with_nothing_written(
+    make_sandbox, monkeypatch, tmp_path
+):
+    box = make_sandbox()
+    point_bot_at(box, monkeypatch)
+    report = str(shard_report(box, tmp_path))
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("GITLAB_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TRIAGE_GITLAB_MAX_RETRIES", "1")
+    result = run_cli("summarize", "--apply", "--report", report)
+    assert result.returncode == 4  # the merge job retries it
+    assert f"cannot reach GitLab at http://127.0.0.1:{port}" in result.stderr
+    assert "nothing was written" in result.stderr and "Traceback" not in result.stderr
