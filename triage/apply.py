@@ -83,6 +83,8 @@ def apply_plan(plan: EpicPlan, writer: Writer, result: EpicResult) -> EpicResult
                 note = BotNote(note_id, plan.marker)
             result.writes.append(WriteResult(write, Status.DONE))
     except GitLabError as exc:
+        if writer.gl.unreachable_before_writing(exc):
+            raise  # nothing written yet: the run stops as unreachable
         result.error = str(exc)
     finally:
         last = max((t for t in touched if t), default=None)

@@ -52,9 +52,19 @@ class GitLabUnreachable(GitLabError):
 
     exit_code = EXIT_UNREACHABLE
 
-    def __init__(self, url: str, cause: str, detail: str, check: str) -> None:
+    def __init__(self, url: str, cause: str, detail: str, check: str, outcome: str = "") -> None:
         self.url, self.cause, self.detail, self.check = url, cause, detail, check
-        super().__init__(f"cannot reach GitLab at {url}: {cause} ({detail}); {check}; {NEXT_STEP}")
+        self.outcome = outcome
+        said = f"; {outcome}" if outcome else ""
+        super().__init__(
+            f"cannot reach GitLab at {url}: {cause} ({detail}){said}; {check}; {NEXT_STEP}"
+        )
+
+    def nothing_written(self) -> GitLabUnreachable:
+        """The same error, ending a command that wrote nothing: said in its one line."""
+        return GitLabUnreachable(
+            self.url, self.cause, self.detail, self.check, "nothing was written"
+        )
 
 
 class GitLabAuthError(TriageError):

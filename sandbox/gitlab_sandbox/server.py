@@ -18,7 +18,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from gitlab_sandbox import control_api, graphql_api, llm_api, rest_api
+from gitlab_sandbox import (
+    control_api,
+    graphql_api,
+    llm_api,
+    project_labels,  # noqa: F401  (its routes join rest_api's router)
+    rest_api,
+)
 from gitlab_sandbox.faults import Faults
 from gitlab_sandbox.graphql_nodes import Context
 from gitlab_sandbox.http import Handler, Request, Response, Router, error

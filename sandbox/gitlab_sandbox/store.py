@@ -269,6 +269,33 @@ class Store:
         """Labels defined in ``group`` itself."""
         return list(self._owned_labels.get(("group", group.id), []))
 
+    def project_labels(self, project: Project, ancestors: bool = True) -> list[Label]:
+        """Labels usable in ``project``: its own, and its groups' when ``ancestors``."""
+        own = list(self._owned_labels.get(("project", project.id), []))
+        if not ancestors:
+            return own
+        return own + self.available_labels(self.groups[project.group_id])
+
+    def create_project_label(
+        self, project: Project, title: str, color: str, description: str = ""
+    ) -> Label:
+        """A new project label; ``ValueError`` when one of that title is usable there
+        already (its own or a group's), as lib/api/helpers/label_helpers.rb refuses."""
+        if any(lb.title == title for lb in self.project_labels(project)):
+            raise ValueError(f"Label '{title}' already exists in {project.path_with_namespace}")
+        label = Label(self.next_id("label"), title, color, description, project_id=project.id)
+        self.labels[label.id] = label
+        self._owned_labels.setdefault(("project", project.id), []).append(label)
+        return label
+
+    def delete_project_label(self, project: Project, label: Label) -> None:
+        """Remove one of ``project``'s own labels, and its links to the project's issues."""
+        self._owned_labels[("project", project.id)].remove(label)
+        del self.labels[label.id]
+        for item in self.items.values():
+            if item.project_id == project.id and label.title in item.labels:
+                item.labels.remove(label.title)
+
     def iter_items(self, kind: str) -> Iterator[WorkItem]:
         return (item for item in self.items.values() if item.kind == kind)
 

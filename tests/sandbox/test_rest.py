@@ -142,3 +142,34 @@ def test_a_group_label_is_found_changed_and_deleted_by_id_or_title(sandbox):
     assert requests.put(f"{api}/{label}", headers=auth, timeout=10).status_code == 400
     assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 204
     assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 404
+
+
+def test_a_project_label_is_a_lock_like_a_group_label(sandbox):
+    """As lib/api/helpers/label_helpers.rb for projects: a title usable in the project
+    already (its own, or its group's) is 409; get sees the group's labels, update and
+    delete only the project's own; a deleted label is 404 the second time."""
+    auth = {"PRIVATE-TOKEN": sandbox.token}
+    api = f"{sandbox.url}/api/v4/projects/cs-ops%2Ftriage-reports/labels"
+    made = requests.post(api, data={"name": "lock", "color": "#123456"}, headers=auth, timeout=10)
+    again = requests.post(api, data={"name": "lock", "color": "#123456"}, headers=auth, timeout=10)
+    assert (made.status_code, again.status_code) == (201, 409)
+    assert made.json()["is_project_label"] is True
+    group_label = requests.post(
+        f"{sandbox.url}/api/v4/groups/cs-ops/labels",
+        data={"name": "team", "color": "#123456"},
+        headers=auth,
+        timeout=10,
+    ).json()
+    shadow = requests.post(api, data={"name": "team", "color": "#654321"}, headers=auth, timeout=10)
+    assert shadow.status_code == 409  # the group's label is usable in the project
+    assert requests.get(f"{api}/team", headers=auth, timeout=10).json()["id"] == group_label["id"]
+    assert requests.delete(f"{api}/team", headers=auth, timeout=10).status_code == 404
+    label = made.json()["id"]
+    assert requests.get(f"{api}/lock", headers=auth, timeout=10).json()["id"] == label
+    changed = requests.put(f"{api}/{label}", data={"description": "x"}, headers=auth, timeout=10)
+    assert changed.json()["description"] == "x"
+    assert requests.put(f"{api}/{label}", headers=auth, timeout=10).status_code == 400
+    names = [lb["name"] for lb in requests.get(api, headers=auth, timeout=10).json()]
+    assert "lock" in names and "team" in names
+    assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 204
+    assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 404

@@ -11,20 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from triage.commands.options import add_policies
+from triage.commands.terminate import until_terminated
 from triage.errors import UsageError
 from triage.pipeline.options import RunOptions
 from triage.settings import GitLabSettings
-
-if TYPE_CHECKING:
-    from triage.report import RunReport
 
 SHARD = re.compile(r"^(\d+)/(\d+)$")
 
@@ -154,22 +148,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _until_terminated(work: Callable[[], RunReport]) -> RunReport:
-    """Run ``work`` with SIGTERM (a cancelled CI job, ``kill``) raised as an exit, so the
-    run's cleanup (its lease released, its cache closed) happens as on Ctrl-C."""
-
-    def terminated(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    if threading.current_thread() is not threading.main_thread():
-        return work()
-    previous = signal.signal(signal.SIGTERM, terminated)
-    try:
-        return work()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def run(args: argparse.Namespace) -> int:
     # Imported here, not above: ``triage run --help`` needs none of the pipeline.
     from triage.pipeline.console import Console
@@ -197,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
         lease_wait=max(0.0, args.lease_wait),
     )
     console = Console(diff=args.diff)
-    report = _until_terminated(lambda: run_triage(options, GitLabSettings.from_env, console))
+    # SIGTERM as an exit: the run's lease is released and its cache closed, as on Ctrl-C
+    report = until_terminated(lambda: run_triage(options, GitLabSettings.from_env, console))
     console.finish()
     try:
         if args.report:

@@ -11,10 +11,11 @@ paced below that per-minute limit, which GitLab's rate-limit headers do not anno
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -25,9 +26,9 @@ import requests
 from gql.transport.exceptions import TransportError, TransportQueryError
 
 from triage import __version__
-from triage.errors import NEXT_STEP, GitLabAuthError, GitLabError
+from triage.errors import NEXT_STEP, GitLabAuthError, GitLabError, GitLabUnreachable
 from triage.gitlab.transport import RetryingTransport, httpx_flavour
-from triage.gitlab.unreachable import unreachable
+from triage.gitlab.unreachable import never_sent, unreachable
 from triage.settings import GitLabSettings
 
 USER_AGENT = f"smart-triage/{__version__}"
@@ -104,21 +105,55 @@ class _Rest(gitlab.Gitlab):
         return super().http_request(*args, **kwargs)
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class _Session(requests.Session):
+    """A requests session that tells, per attempt, when a write may have reached GitLab:
+    python-gitlab retries inside one call, and only the attempts say what went out."""
+
+    def __init__(self, on_write: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_write = on_write
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        write = (request.method or "").upper() in WRITE_METHODS
+        try:
+            response = super().send(request, **kwargs)
+        except requests.RequestException as exc:
+            if write and not never_sent(exc):
+                self.on_write()
+            raise
+        if write:
+            self.on_write()
+        return response
+
+
 class GitLab:
-    """GraphQL and REST access with request counts, shared by all threads of a run."""
+    """GraphQL and REST access with request counts, shared by all threads of a run.
+
+    ``wrote`` tells whether any write of the run's may have reached GitLab yet (a
+    mutation, or a REST POST, PUT or DELETE: sent, whatever came back). Until then, a
+    GitLab that stops answering leaves nothing half-done, so a run may end as "unreachable"
+    (exit 4, which CI retries); from the first write on, it ends as partial (exit 1). The
+    run lease's own labels are bookkeeping, not the run's writes (``bookkeeping``): a lease
+    left behind by a run that lost GitLab expires by itself.
+    """
 
     def __init__(self, settings: GitLabSettings) -> None:
         self.settings = settings
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server_now: tuple[datetime, float] | None = None
+        self._wrote = False
+        self._local = threading.local()  # per thread: inside ``bookkeeping``
         # GitLab counts notes in fixed one-minute windows: pacing at the limit itself can put
         # one note too many into a window, so the pace keeps a margin under it.
         self.note_pacer = Pacer(settings.notes_per_minute * NOTE_PACE)
         self.request_pacer = Pacer(settings.requests_per_minute)
         self._reads = self._graphql(retry_unsafe=True)
         self._writes = self._graphql(retry_unsafe=False)
-        session = requests.Session()
+        session = _Session(on_write=self._sent_write)
         session.hooks["response"].append(lambda response, *a, **k: self._count_rest())
         self.rest = _Rest(
             settings.url,
@@ -171,6 +206,30 @@ class GitLab:
         moment, at = seen
         return moment + timedelta(seconds=time.monotonic() - at)
 
+    @property
+    def wrote(self) -> bool:
+        """Whether a write may have reached GitLab: see the class."""
+        return self._wrote
+
+    def _sent_write(self) -> None:
+        if not getattr(self._local, "bookkeeping", False):
+            self._wrote = True  # only ever set: no lock needed to read it
+
+    @contextlib.contextmanager
+    def bookkeeping(self) -> Iterator[None]:
+        """Requests of this thread, inside the block, are no writes of the run's."""
+        self._local.bookkeeping = True
+        try:
+            yield
+        finally:
+            self._local.bookkeeping = False
+
+    def unreachable_before_writing(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is GitLab giving no answer at all while none of the run's writes
+        may have reached it: nothing is half-done, so the run ends as unreachable (exit 4)
+        rather than going on to fail epic after epic."""
+        return isinstance(exc, GitLabUnreachable) and not self._wrote
+
     def note_limited(self) -> None:
         """Count one note GitLab refused over its note-creation limit."""
         with self._lock:
@@ -191,7 +250,13 @@ class GitLab:
 
     def mutate(self, document: str, variables: dict[str, Any], field: str) -> dict[str, Any]:
         """Run one mutation and return its payload; its ``errors`` list raises."""
-        data = self._execute(self._writes, document, variables)
+        try:
+            data = self._execute(self._writes, document, variables)
+        except GitLabError as exc:
+            if not never_sent(exc):  # a timeout may come after GitLab saved it
+                self._sent_write()
+            raise
+        self._sent_write()
         payload = data.get(field)
         if payload is None:
             raise GitLabError(f"{field} returned nothing")

@@ -11,6 +11,7 @@ import requests
 
 from triage.errors import GitLabError
 from triage.gitlab.client import GitLab
+from triage.gitlab.unreachable import unreachable
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ def recent_issues(gl: GitLab, project: str, labels: list[str], limit: int = 50) 
     except gitlab.GitlabError as exc:
         raise GitLabError(f"project '{project}': HTTP {exc.response_code}") from exc
     except requests.RequestException as exc:  # dropped or timed out after the retries
-        raise GitLabError(f"project '{project}': {type(exc).__name__}") from None
+        raise unreachable(gl.settings.url, exc) or GitLabError(
+            f"project '{project}': {type(exc).__name__}"
+        ) from None
     return [_issue(raw) for raw in found]
 
 

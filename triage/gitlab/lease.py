@@ -33,14 +33,15 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import gitlab
 import requests
 from gitlab.utils import EncodedId
 
-from triage.errors import GitLabError, TriageError
+from triage.errors import GitLabError, GitLabUnreachable, TriageError
 from triage.gitlab.client import GitLab
+from triage.gitlab.unreachable import unreachable
 
 LEASE_LABEL = "smart-triage-lease"
 LEASE_COLOR = "#8c8c8c"
@@ -97,7 +98,15 @@ def ttl_from(env: Mapping[str, str]) -> timedelta:
 class Lease:
     """The leases of one --apply run over its ``groups``, all held or none: ``ensure``
     before the first write, or ``acquire`` before reading (``wait`` > 0); ``release`` at
-    the end."""
+    the end.
+
+    A subclass holds another kind of lease the same way: what it locks (``kind``, the
+    REST collection whose labels are the locks), the label's name and its own words."""
+
+    kind: ClassVar[str] = "groups"
+    label_name: ClassVar[str] = LEASE_LABEL
+    lease_name: ClassVar[str] = "the run lease"
+    activity: ClassVar[str] = "is writing to this group"
 
     gl: GitLab
     groups: Sequence[str]
@@ -110,7 +119,8 @@ class Lease:
     unguarded: set[str] = field(default_factory=set)  # groups where no lease can be held
     warnings: list[str] = field(default_factory=list)
     started: datetime | None = None  # when this run began reading
-    refused: LeaseHeld | None = None  # once refused, every later write is refused at once
+    # once refused (or GitLab gave no answer), every later write is refused at once
+    refused: LeaseHeld | GitLabUnreachable | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _renewer: threading.Thread | None = None
@@ -121,7 +131,9 @@ class Lease:
     def ensure(self) -> None:
         """Hold every group's lease before this run's first write: taken now if not yet
         held. Raises ``LeaseHeld`` when another run holds one, or wrote to one since this
-        run began reading; then the leases just taken are deleted, unused."""
+        run began reading; then the leases just taken are deleted, unused. A GitLab that
+        gives no answer raises ``GitLabUnreachable`` as it is: the caller knows whether
+        anything was written yet, and so how the run ends."""
         with self._lock:  # one thread takes the leases; the others wait for it
             if self.refused is not None:
                 raise self.refused
@@ -132,12 +144,14 @@ class Lease:
                         continue
                     try:
                         free = self._take(group, fresh=False)
+                    except GitLabUnreachable:
+                        raise
                     except GitLabError as exc:  # cannot tell: writing could double
                         raise LeaseHeld(f"{exc}; nothing was written") from None
                     if not free:
                         raise LeaseHeld(self._held_message(group))
                     taken.append(group)
-            except LeaseHeld as exc:
+            except (LeaseHeld, GitLabUnreachable) as exc:
                 self.refused = exc
                 self._discard(taken)
                 raise
@@ -171,25 +185,28 @@ class Lease:
             self._renewer.start()
 
     def _path(self, group: str, label: int | str | None = None) -> str:
-        path = f"/groups/{EncodedId(group)}/labels"
+        path = f"/{self.kind}/{EncodedId(group)}/labels"
         return path if label is None else f"{path}/{EncodedId(str(label))}"
 
     def _call(self, method: str, path: str, **data: Any) -> Any:
         rest = self.gl.rest
         try:
-            if method == "POST":
-                # retried on 5xx: a create that was saved answers 409 next, and is ours
-                return rest.http_post(path, post_data=data)
-            if method == "PUT":
-                return rest.http_put(path, post_data=data)
-            if method == "DELETE":
-                return rest.http_delete(path)
-            return rest.http_get(path)
-        except requests.RequestException as exc:
-            raise GitLabError(f"the run lease: {type(exc).__name__}") from None
+            with self.gl.bookkeeping():  # the lease's labels are no write of the run's
+                if method == "POST":
+                    # retried on 5xx: a create that was saved answers 409 next, and is ours
+                    return rest.http_post(path, post_data=data)
+                if method == "PUT":
+                    return rest.http_put(path, post_data=data)
+                if method == "DELETE":
+                    return rest.http_delete(path)
+                return rest.http_get(path)
+        except requests.RequestException as exc:  # no answer at all, after the retries
+            raise unreachable(self.gl.settings.url, exc) or GitLabError(
+                f"{self.lease_name}: {type(exc).__name__}"
+            ) from None
 
     def _failed(self, group: str, exc: gitlab.GitlabHttpError) -> GitLabError:
-        return GitLabError(f"{group}: the run lease: HTTP {exc.response_code}")
+        return GitLabError(f"{group}: {self.lease_name}: HTTP {exc.response_code}")
 
     def _take(self, group: str, fresh: bool) -> bool:
         """Create the group's lease label; on 409, contend for the one there. ``fresh``:
@@ -199,18 +216,14 @@ class Lease:
             label = self._call(
                 "POST",
                 self._path(group),
-                name=LEASE_LABEL,
+                name=self.label_name,
                 color=LEASE_COLOR,
                 description=describe(self.run, until),
             )
         except gitlab.GitlabHttpError as exc:
             if exc.response_code in (401, 403, 404):
                 self.unguarded.add(group)
-                self.warnings.append(
-                    f"{group}: cannot hold the run lease (HTTP {exc.response_code}: the "
-                    "bot's user needs the Planner role to manage labels); a second run "
-                    "at the same time is not prevented there"
-                )
+                self.warnings.append(self._unguarded_warning(group, exc.response_code))
                 return True
             if exc.response_code != 409:
                 raise self._failed(group, exc) from None
@@ -223,7 +236,7 @@ class Lease:
         (held: wait or stop), or free (released or expired): taken over, unless that run
         wrote after this one began reading."""
         try:
-            label = self._call("GET", self._path(group, LEASE_LABEL))
+            label = self._call("GET", self._path(group, self.label_name))
         except gitlab.GitlabHttpError as exc:
             if exc.response_code == 404:  # deleted meanwhile: try again
                 return self._take(group, fresh)
@@ -249,7 +262,7 @@ class Lease:
             label = self._call(
                 "POST",
                 self._path(group),
-                name=LEASE_LABEL,
+                name=self.label_name,
                 color=LEASE_COLOR,
                 description=describe(self.run, self.clock() + self.ttl),
             )
@@ -262,7 +275,7 @@ class Lease:
 
     def _held_message(self, group: str) -> str:
         try:
-            holder = holder_of(self._call("GET", self._path(group, LEASE_LABEL)))
+            holder = holder_of(self._call("GET", self._path(group, self.label_name)))
         except (gitlab.GitlabError, GitLabError):
             holder = None
         if holder is not None and (holder.released or holder.until <= self.clock()):
@@ -276,9 +289,16 @@ class Lease:
             else "another run holds it"
         )
         return (
-            f"{group}: another run is writing to this group ({who}); nothing was written. "
+            f"{group}: another run {self.activity} ({who}); nothing was written. "
             f"Run again later, or pass --lease-wait SECONDS to wait for it (a killed run's "
             f"lease expires after {int(self.ttl.total_seconds())} s)"
+        )
+
+    def _unguarded_warning(self, group: str, status: int) -> str:
+        return (
+            f"{group}: cannot hold {self.lease_name} (HTTP {status}: the bot's user needs "
+            "the Planner role to manage labels); a second run at the same time is not "
+            "prevented there"
         )
 
     def _renew_loop(self) -> None:
@@ -293,7 +313,7 @@ class Lease:
             try:
                 self._call("PUT", self._path(group, label), description=describe(self.run, until))
             except (gitlab.GitlabError, GitLabError) as exc:
-                self.warnings.append(f"{group}: could not renew the run lease ({exc})")
+                self.warnings.append(f"{group}: could not renew {self.lease_name} ({exc})")
 
     def release(self) -> None:
         """Mark every lease this run holds released, now (by id: never another run's).
@@ -310,6 +330,6 @@ class Lease:
                 )
             except (gitlab.GitlabError, GitLabError) as exc:
                 self.warnings.append(
-                    f"{group}: could not release the run lease ({exc}); it expires by itself"
+                    f"{group}: could not release {self.lease_name} ({exc}); it expires by itself"
                 )
             del self.held[group]

@@ -94,6 +94,29 @@ def unreachable(url: str, exc: BaseException) -> GitLabUnreachable | None:
     return None
 
 
+# Failures of the connection itself, before a byte of the request went out: the name did
+# not resolve, nothing listened, no connection in time (urllib3's, requests', httpx's and
+# httpcore's classes, and the socket's). Anything else (a timeout waiting for the answer,
+# a connection dropped or reset, a TLS error) may come after GitLab received a request.
+NEVER_SENT = frozenset(
+    {
+        "NewConnectionError",
+        "NameResolutionError",
+        "ConnectTimeoutError",
+        "ConnectTimeout",
+        "ConnectError",
+        "ConnectionRefusedError",
+        "gaierror",
+    }
+)
+
+
+def never_sent(exc: BaseException) -> bool:
+    """Whether ``exc`` shows that the request never reached GitLab: a write that failed
+    so wrote nothing, which a write that timed out cannot say."""
+    return any(type(e).__name__ in NEVER_SENT for e in _chain(exc))
+
+
 def _short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 import gitlab
 import requests
 
-from triage.errors import GitLabError, GitLabSetupError, TriageError
+from triage.errors import GitLabError, GitLabSetupError, GitLabUnreachable, TriageError
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab, NoteLimitReached
 from triage.gitlab.instance import PLANNER, access_level, current_user_id
 from triage.gitlab.reads import group_labels
+from triage.gitlab.unreachable import unreachable
 
 NEW_LABEL_COLOR = "#6699CC"
 OPT_OUT_COLOR = "#7F8C8D"  # grey: a label that quiets the bot
@@ -183,7 +184,8 @@ class LabelDirectory:
         In two phases, so a refusal creates nothing anywhere: first every group's labels
         are read and the right to create the missing ones is checked in every top-level
         group that needs them; only then are they created. A group that cannot be read is
-        left to the run (its epics fail with that error).
+        left to the run (its epics fail with that error); a GitLab that gives no answer
+        at all is the run's to handle, not one group's.
         """
         offered = [t for t in self.offered if t not in titles] if self.create_missing else []
         if not titles and not offered:
@@ -196,6 +198,8 @@ class LabelDirectory:
                     if group not in self._cache:
                         self._cache[group] = group_labels(self.gl, group)
                     known = self._cache[group]
+            except GitLabUnreachable:
+                raise
             except GitLabError:
                 continue
             missing = [title for title in titles if title not in known]
@@ -255,7 +259,7 @@ class LabelDirectory:
             raise GitLabError(
                 f"cannot create label '{title}' in '{top_group}': HTTP {status}"
             ) from None
-        except requests.RequestException as exc:
-            raise GitLabError(
+        except requests.RequestException as exc:  # no answer at all, after the retries
+            raise unreachable(self.gl.settings.url, exc) or GitLabError(
                 f"cannot create label '{title}' in '{top_group}': {type(exc).__name__}"
             ) from None

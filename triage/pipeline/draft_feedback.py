@@ -45,7 +45,9 @@ def read_feedback(
         # A person who rates a draft usually also edits the objective: read the note there.
         try:
             fresh = find_existing(comments(writer.gl, fetched.id), writer.bot)
-        except GitLabError:
+        except GitLabError as exc:
+            if writer.gl.unreachable_before_writing(exc):
+                raise  # GitLab is gone and nothing was written: the run stops
             return existing, stored, None  # the rating waits for another week
         if fresh.note is not None:
             return fresh, stored, votes(fresh.note.reactions, writer.bot)

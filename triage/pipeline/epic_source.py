@@ -112,9 +112,9 @@ class EpicSource:
         # pages of the changes of groups read from the same time.
         lines: dict[str | None, list[str]] = {None: [g for g in groups if g not in warm]}
         for group in groups:
-            if group in warm and not isinstance(changes[group], str) and changes[group]:
+            if group in warm and isinstance(changes[group], int) and changes[group]:
                 lines.setdefault(warm[group][0], []).append(group)
-        firsts: dict[str, dict[str, Any] | str] = {}
+        firsts: dict[str, dict[str, Any] | str | GitLabError] = {}
 
         def first_page(group: str, since: str | None) -> dict[str, Any]:
             if group not in firsts:  # this group and the next ones, one request
@@ -122,6 +122,8 @@ class EpicSource:
                 at = line.index(group)
                 firsts.update(self._first_pages(line[at : at + FULL_BATCH], since))
             first = firsts.pop(group)
+            if isinstance(first, GitLabError):
+                raise first
             if isinstance(first, str):
                 raise GitLabError(first)
             return first
@@ -133,11 +135,15 @@ class EpicSource:
                     yield from self._full(group, since, first_page(group, None), counts)
                 else:
                     change = changes[group]
+                    if isinstance(change, GitLabError):
+                        raise change
                     if isinstance(change, str):
                         raise GitLabError(change)
                     first = first_page(group, warm[group][0]) if change else None
                     yield from self._warm(group, since, warm[group], first, counts)
             except GitLabError as exc:
+                if self.gl.unreachable_before_writing(exc):
+                    raise  # no answer, nothing written: the run stops (exit 4)
                 self.report.errors.append(f"{group}: {exc}")
                 self.report.failed_groups.append(group)
                 if isinstance(exc, GitLabUnreachable):
@@ -168,25 +174,30 @@ class EpicSource:
             "closest existing labels)"
         )
 
-    def _probe(self, warm: dict[str, tuple[str, str]]) -> dict[str, int | str]:
+    def _probe(self, warm: dict[str, tuple[str, str]]) -> dict[str, int | str | GitLabError]:
         """How many epics changed per warm group, one request per batch of groups read
         from the same time (usually all of them: they were read by the same run)."""
         by_since: dict[str, list[str]] = {}
         for group, (since, _) in warm.items():
             by_since.setdefault(since, []).append(group)
-        changes: dict[str, int | str] = {}
+        changes: dict[str, int | str | GitLabError] = {}
         for since, groups in by_since.items():
             try:
                 changes.update(changed_counts(self.gl, groups, since, self.include_subgroups))
-            except GitLabError as exc:
-                changes.update({group: str(exc) for group in groups})
+            except GitLabError as exc:  # kept as it is: "no answer" must stay that
+                changes.update(dict.fromkeys(groups, exc))
         return changes
 
-    def _first_pages(self, groups: list[str], since: str | None) -> dict[str, dict[str, Any] | str]:
+    def _first_pages(
+        self, groups: list[str], since: str | None
+    ) -> dict[str, dict[str, Any] | str | GitLabError]:
         try:
-            return first_pages(self.gl, groups, self.objective_label, self.include_subgroups, since)
-        except GitLabError as exc:
-            return {group: str(exc) for group in groups}
+            found = first_pages(
+                self.gl, groups, self.objective_label, self.include_subgroups, since
+            )
+        except GitLabError as exc:  # kept as it is: "no answer" must stay that
+            return dict.fromkeys(groups, exc)
+        return dict(found)
 
     def _full(
         self, group: str, since: str, first: dict[str, Any], counts: SourceCounts

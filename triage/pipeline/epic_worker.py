@@ -65,6 +65,7 @@ class EpicWorker:
         try:
             existing, human = self._learn(fetched)
         except GitLabError as exc:
+            self._unless_gone(exc)
             return EpicResult(EpicPlan(self._assess(fetched)), error=str(exc))
         epic = replace(fetched, updated_at=human) if human != fetched.updated_at else fetched
         assessment = self._assess(epic)
@@ -75,6 +76,7 @@ class EpicWorker:
                 found = find_existing(comments(self.writer.gl, epic.id), self.writer.bot)
                 existing = self._reconcile(epic.id, existing, found)
         except GitLabError as exc:
+            self._unless_gone(exc)
             return EpicResult(EpicPlan(assessment), error=str(exc))
         existing, stored, reactions = read_feedback(
             self.writer, self.policies, fetched, epic.description, existing
@@ -82,6 +84,14 @@ class EpicWorker:
         drafted: dict[str, DraftRecord] = {}
         result = self._plan_and_apply(assessment, existing, drafted)
         return record_feedback(self.writer, self.dry_run, epic, result, stored, reactions, drafted)
+
+    def _unless_gone(self, exc: GitLabError) -> None:
+        """Re-raise ``exc`` when GitLab gave no answer before any write of the run: then
+        the run stops with exit 4 (``weekly_run._process``) rather than failing every epic
+        in turn, each after its own timeouts, and calling the model for notes it cannot
+        post. Otherwise the failure is this epic's alone."""
+        if self.writer.gl.unreachable_before_writing(exc):
+            raise exc
 
     def _learn(self, fetched: Epic) -> tuple[Existing, datetime | None]:
         """What the bot has on the epic and when a person last touched it: from the cache
@@ -224,6 +234,7 @@ class EpicWorker:
             try:
                 existing = self._reread(assessment.epic.id, existing)
             except GitLabError as exc:
+                self._unless_gone(exc)
                 return EpicResult(plan, error=str(exc))
             plan = plan_epic(
                 assessment, existing, self.templates, today, Drafts(pending=True), limited
@@ -258,7 +269,8 @@ class EpicWorker:
     def _use_case(self, plan: EpicPlan) -> str:
         """The suggested ``UseCase::`` label, for a note that will be written with a section
         whose template shows it; the group's labels are read once per group and run. A
-        failed read costs the hint, never the epic."""
+        failed read costs the hint, never the epic (no answer before any write stops the
+        run, as everywhere)."""
         epic = plan.assessment.epic
         if any(label.startswith(PREFIX) for label in epic.labels):
             return ""
@@ -266,7 +278,8 @@ class EpicWorker:
             return ""
         try:
             labels = self.writer.labels.titles(epic.group)
-        except GitLabError:
+        except GitLabError as exc:
+            self._unless_gone(exc)
             return ""
         return render_use_case(suggest_use_case(epic, self.kpi_library, labels))
 

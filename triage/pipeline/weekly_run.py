@@ -9,6 +9,7 @@ workers, so memory stays flat however many epics there are and GitLab sees at mo
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from triage.apply import EpicResult, Writer
 from triage.cache import WriteCache
-from triage.errors import GitLabError, UsageError
+from triage.errors import GitLabError, GitLabUnreachable, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.lease import Lease, LeaseHeld, ttl_from
 from triage.gitlab.reads import current_username
@@ -37,8 +38,9 @@ from triage.report import RunReport
 from triage.settings import GitLabSettings
 from triage.smart.checker import Checker
 from triage.summary.block import Previous
-from triage.summary.build import publish_summary, summary_headings
+from triage.summary.build import summary_headings
 from triage.summary.figures import iso_week
+from triage.summary.leased import publish_leased
 from triage.summary.publish import read_baseline
 
 if TYPE_CHECKING:
@@ -123,7 +125,7 @@ def run_triage(
             full_read_every=options.full_read_every,
             save=options.apply,
         )
-        stopped = _process(worker, source.epics(groups), options, report, console)
+        stopped = _process(worker, source.epics(groups), options, report, console, gl)
         _after_epics(worker, cache, report, console)
         if options.apply:
             # Complete only when every epic and group was read and written (it tells, it
@@ -132,8 +134,13 @@ def run_triage(
             report.llm = budget.report() if budget else {"drafter": "offline template"}
             if not stopped:
                 report.summary = _summary(gl, policies, report, options, console, lease)
-    except BaseException:
+    except GitLabUnreachable as exc:
         report.close()  # the caller never gets the report to close
+        if gl.wrote:  # never raised this far after a write; if it were, exit 1
+            raise GitLabError(str(exc)) from None
+        raise exc.nothing_written() from None  # exit 4: the CI job tries again
+    except BaseException:
+        report.close()
         raise
     finally:
         if lease is not None:
@@ -163,23 +170,55 @@ def _process(
     options: RunOptions,
     report: RunReport,
     console: Console,
+    gl: GitLab,
 ) -> bool:
-    """Every epic through the worker pool; False, or True when another run's lease stopped
-    the run before its first write (said once, in the report's errors)."""
+    """Every epic through the worker pool; False, or True when the run stopped early,
+    said once in the report's errors: another run's lease stopped it before its first
+    write, or GitLab stopped answering after it.
+
+    GitLab giving no answer before the run's first write (a group's read, an epic's notes,
+    the labels, the lease) raises ``GitLabUnreachable`` out of the run, exit 4: nothing is
+    half-done, and the CI job tries again. Epics already being processed finish first and
+    are reported; if one of them did write meanwhile, the run ends as partial instead."""
+    pool = ThreadPoolExecutor(max_workers=options.concurrency)
+    pending: deque[Future[EpicResult]] = deque()
     try:
-        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            pending: list[Future[EpicResult]] = []
-            for fetched in epics:
-                pending.append(pool.submit(worker, fetched))
-                if len(pending) >= options.concurrency * 4:  # keep memory flat
-                    _collect(pending.pop(0), report, console)
-            for future in pending:
-                _collect(future, report, console)
+        for fetched in epics:
+            pending.append(pool.submit(worker, fetched))
+            if len(pending) >= options.concurrency * 4:  # keep memory flat
+                _collect(pending.popleft(), report, console)
+        while pending:
+            _collect(pending.popleft(), report, console)
     except LeaseHeld as exc:
+        _drain(pool, pending, report, console)
         report.errors.append(str(exc))
         console.progress(f"stopped: {exc}")
         return True
+    except GitLabUnreachable as exc:
+        _drain(pool, pending, report, console)
+        if not gl.wrote:
+            raise
+        report.errors.append(f"GitLab stopped answering; the run stopped: {exc}")
+        console.progress(f"stopped: GitLab stopped answering: {exc}")
+        return True
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return False
+
+
+def _drain(
+    pool: ThreadPoolExecutor,
+    pending: deque[Future[EpicResult]],
+    report: RunReport,
+    console: Console,
+) -> None:
+    """Stop the pool: epics not started are dropped, those running finish; every epic
+    that finished is reported (what it wrote with it), the ones that stopped are not."""
+    pool.shutdown(wait=True, cancel_futures=True)
+    for future in pending:
+        if not future.cancelled() and future.exception() is None:
+            _collect(future, report, console)
+    pending.clear()
 
 
 def _say(warnings: list[str], console: Console) -> None:
@@ -223,7 +262,10 @@ def _open_cache(options: RunOptions, report: RunReport, console: Console) -> Wri
 
 def _baseline(gl: GitLab, policies: PolicySet, now: datetime, console: Console) -> Previous | None:
     """Last week's published summary, which this run's summary (and a dry run's
-    ``--summary-file``) compares with; a read failure only costs the comparison."""
+    ``--summary-file``) compares with; a read failure only costs the comparison. No
+    answer at all is no exception: the epics need none of it, and when GitLab is gone
+    the group reads that come next stop the run (exit 4), while a summary project that
+    alone fails must not cost the week's triage."""
     if not policies.summary.project:
         return None
     try:
@@ -242,21 +284,33 @@ def _summary(
     lease: Lease | None = None,
 ) -> dict[str, str] | None:
     """Publish the weekly summary after an unsharded run (shards are merged by
-    ``triage summarize``); a failure is an error of the run, not a crash."""
+    ``triage summarize``); a failure is an error of the run, not a crash.
+
+    Its writes are made under the summary project's lease (``summary/leased.py``), so a
+    ``triage summarize`` or another run publishing at the same time goes before or after
+    this one, never beside it; ``--lease-wait`` waits for it. GitLab giving no answer
+    while the run has written nothing ends it with exit 4."""
     if not policies.summary.project or options.shard[1] > 1 or not options.summary:
         return None
+    warnings: list[str] = []
     try:
-        published = publish_summary(
+        published = publish_leased(
             gl,
             policies.summary,
             report.figures(),
             report.failed_groups,
+            options.lease_wait,
+            warnings,
             before_write=lease.ensure if lease else None,
         )
     except (GitLabError, LeaseHeld) as exc:
+        if gl.unreachable_before_writing(exc):
+            raise
         report.errors.append(f"summary: {exc}")
         console.progress(f"summary: FAILED: {exc}")
         return None
+    finally:
+        _say(warnings, console)
     console.progress(f"summary issue {published.action}: {published.url}")
     return {"action": published.action, "url": published.url, "closed": published.closed or ""}
 

@@ -1,0 +1,106 @@
+"""REST v4 project labels: list, get, create, update, delete, with GitLab's answers.
+
+As ``lib/api/labels.rb`` and ``lib/api/helpers/label_helpers.rb``: creating a label whose
+title is usable in the project already (its own, or one of its groups') answers 409 "Label
+already exists", which makes a project label a lock the way a group label is one; reading
+one by id or title sees the groups' labels too, while update and delete find only the
+project's own (``include_ancestor_groups: false``). The routes join ``rest_api``'s router.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from gitlab_sandbox.http import Request, Response, error
+from gitlab_sandbox.model import Label, Project
+from gitlab_sandbox.rest_api import label_json, paged, router
+from gitlab_sandbox.store import NotFound
+
+
+def _project(req: Request) -> Project:
+    return req.store.project(req.params["id"])
+
+
+def _denied(req: Request, project: Project) -> bool:
+    """Below the Planner role in the project's group, labels may not be administered."""
+    return req.store.groups[project.group_id].full_path in req.options.label_admin_denied
+
+
+def _label(req: Request, project: Project, ancestors: bool) -> Label:
+    """By id first, then by title, as ``find_label`` does."""
+    wanted = unquote(req.params["label_id"])
+    labels = req.store.project_labels(project, ancestors)
+    found = next((lb for lb in labels if str(lb.id) == wanted), None) or next(
+        (lb for lb in labels if lb.title == wanted), None
+    )
+    if found is None:
+        raise NotFound("Label", wanted)
+    return found
+
+
+@router.route("GET", "/projects/:id/labels")
+def list_project_labels(req: Request) -> Response:
+    project = _project(req)
+    ancestors = req.query.get("include_ancestor_groups", "true") == "true"
+    search = req.query.get("search", "").lower()
+    labels = sorted(
+        (lb for lb in req.store.project_labels(project, ancestors) if search in lb.title.lower()),
+        key=lambda lb: lb.title.lower(),
+    )
+    return paged(req, [label_json(lb) for lb in labels])
+
+
+@router.route("POST", "/projects/:id/labels")
+def create_project_label(req: Request) -> Response:
+    project = _project(req)
+    if _denied(req, project):
+        return error(403, "403 Forbidden")
+    name, color = req.arg("name"), req.arg("color")
+    if not name:
+        return error(400, "400 Bad request - name is missing")
+    if not color:
+        return error(400, "400 Bad request - color is missing")
+    req.store.stats["writes"] += 1
+    try:
+        label = req.store.create_project_label(project, name, color, req.arg("description") or "")
+    except ValueError:
+        return error(409, "Label already exists")
+    return Response(201, label_json(label))
+
+
+@router.route("GET", "/projects/:id/labels/:label_id")
+def get_project_label(req: Request) -> Response:
+    return Response(200, label_json(_label(req, _project(req), ancestors=True)))
+
+
+@router.route("PUT", "/projects/:id/labels/:label_id")
+def update_project_label(req: Request) -> Response:
+    """``new_name``, ``color``, ``description``, ``priority``; at least one (400)."""
+    project = _project(req)
+    if _denied(req, project):
+        return error(403, "403 Forbidden")
+    label = _label(req, project, ancestors=False)
+    keys = ("new_name", "color", "description", "priority")
+    changes = {k: req.arg(k) for k in keys if req.arg(k) is not None}
+    if not changes:
+        return error(
+            400,
+            "400 Bad request - new_name, color, description, priority, archived are missing, "
+            "at least one parameter must be provided",
+        )
+    req.store.stats["writes"] += 1
+    label.title = changes.get("new_name") or label.title
+    label.color = changes.get("color") or label.color
+    label.description = changes.get("description", label.description)
+    return Response(200, label_json(label))
+
+
+@router.route("DELETE", "/projects/:id/labels/:label_id")
+def delete_project_label(req: Request) -> Response:
+    project = _project(req)
+    if _denied(req, project):
+        return error(403, "403 Forbidden")
+    label = _label(req, project, ancestors=False)
+    req.store.stats["writes"] += 1
+    req.store.delete_project_label(project, label)
+    return Response(204, raw=b"")
