@@ -41,6 +41,12 @@ HOSTILE = {
     ),
     "1 MB of owner clauses": "Nadia has agreed to be the accountable lead " * 23_000,
     "1 MB of '1 day/'": "1 day/" * 170_000,
+    # blanks and line breaks that optional runs could split many ways
+    "lines of 400 spaces": ("a" + " " * 400 + "!\n") * 2_500,
+    "1 MB of line breaks": "\n" * 1_000_000,
+    "1 MB of empty quote lines": "\n>" * 500_000,
+    "1 MB of a number and spaces": "1" + " " * 1_000_000 + "x",
+    "12,500 unclosed comments": "<!--" * 12_500,
 }
 
 

@@ -42,7 +42,9 @@ EMAIL_HEADERS = frozenset(
     | {"von", "betreff", "asunto", "assunto", "objet", "enviado", "enviada", "gesendet", "envoyé"}
 )
 # The checker reads this much of a description: objectives are a few thousand characters,
-# and every pattern is linear, so a hostile megabyte costs a bounded fraction of a second.
+# and every pattern is meant to be linear (benchmarks/checker_speed.py tries hostile shapes;
+# run it after changing a pattern), so a hostile megabyte costs a bounded fraction of a
+# second.
 MAX_CHARS = 50_000
 CLAUSES = re.compile(r"[;；.。\n]")
 WORDS = re.compile(r"[^\W\d_]{2,}")

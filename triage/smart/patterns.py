@@ -81,9 +81,11 @@ WEAK_NOW = re.compile(
 NOT_YEAR = r"(?!(?:19|20)\d\d(?!\d))"
 FROM_TO = re.compile(
     r"\bfrom\s+(?:about\s+|around\s+|~)?(\d[\d,.]*\s*\S*)\s+(?:down |up )?to\b"
-    rf"|\b(?:de|von|desde)\s+{NOT_YEAR}\d[\d,.]*\s*%?\s*(?:\w+\s+)?(?:a|à|para|auf|bis)\s+{NOT_YEAR}\d"
-    rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*\s*(?:%|[^\W\d_]{{1,5}}\.?)?\s*(?:->|→|=>|⟶|➝)\s*[*_]*\s*"
-    rf"{NOT_YEAR}\d"
+    # blanks bounded: two runs of optional blanks side by side made this quadratic
+    rf"|\b(?:de|von|desde)\s+{NOT_YEAR}\d[\d,.]*[ \t]{{0,3}}%?[ \t]{{0,3}}(?:\w+\s+)?"
+    rf"(?:a|à|para|auf|bis)\s+{NOT_YEAR}\d"
+    rf"|(?<![\w.,]){NOT_YEAR}\d[\d,.]*[ \t]{{0,3}}(?:%|[^\W\d_]{{1,5}}\.?)?[ \t]{{0,3}}"
+    rf"(?:->|→|=>|⟶|➝)[ \t]{{0,3}}[*_]{{0,2}}[ \t]{{0,3}}{NOT_YEAR}\d"
     r"|\d[^\s\d]{0,6}から[^\s\d]{0,6}\d",  # Japanese: "月1回から週1回へ"
     re.IGNORECASE,
 )
@@ -335,7 +337,7 @@ JAPANESE_NAME = (
 )
 OWNER_NAME = re.compile(rf"{HANDLE}|\b[A-Z\u00C0-\u00DE][\w.-]*|{JAPANESE_NAME}")
 NOT_OWNER_FIELD = re.compile(
-    r"^\s*(?:[-*]\s*)?(?:\*\*)?(?:stakeholders?|(?:executive\s+)?sponsors?|champions?|"
+    r"^[ \t]*(?:[-*][ \t]*)?(?:\*\*)?(?:stakeholders?|(?:executive\s+)?sponsors?|champions?|"
     r"contacts?|attendees|reporter|requester|requestor|caller|consulted|informed)(?:\*\*)?\s*:.*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -513,7 +515,7 @@ def lone_handle(sentence: str) -> bool:
 
 # The writer of a pasted email: "From: Name <address>", in the languages of the lexicon.
 WRITER = re.compile(
-    r"^[\s>]*(?:(?:from|von|de|expéditeur|remitente|差出人)\s*[:：]\s*\S"
+    r"^[ \t>]*(?:(?:from|von|de|expéditeur|remitente|差出人)[ \t]*[:：][ \t]*\S"
     # a chat's speaker: "[10:42] Joana Ferreira:", "<Lena Park>"
     r"|\[\d{1,2}:\d{2}\]\s*[^\W\d_][^:\n]{0,40}:|<[^\W\d_][^<>@\n]{1,40}>\s)",
     re.IGNORECASE | re.MULTILINE,
