@@ -130,7 +130,7 @@ def main() -> None:
     for given in args.corpus:
         path = given if given.exists() else HERE / given
         if not path.exists():
-            parser.error(f"no corpus {given} (nor {HERE / given.name})")
+            parser.error(f"no corpus {given} (nor {HERE / given})")
         corpus = yaml.safe_load(path.read_text())
         table, errors = measure(corpus)
         results[path.name] = table

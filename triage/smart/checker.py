@@ -33,8 +33,15 @@ from triage.smart.parse import (
 EVIDENCE_CHARS = 160
 # An OKR's numbered key results, in the languages of the lexicon.
 KEY_RESULT = re.compile(
-    r"^(?:kr|rc|rk|key result|résultat clé|resultado clave|resultado chave|"
+    r"^(?:kr|key result|résultat clé|resultado clave|resultado chave|"
     r"schlüsselergebnis)\s?\d{1,2}$"
+)
+# A pasted email: a From line with an address or a name in angle brackets, or a Subject or
+# Sent line. A from/to table ("From: 12 days / To: 3 days") is none.
+PASTED_EMAIL = re.compile(
+    r"^[ \t>]*(?:(?:from|von|de|expéditeur|remitente)[ \t]*:[^\n]*[@<]"
+    r"|(?:subject|betreff|asunto|assunto|objet|sent|gesendet|envoyé|enviado|enviada em)[ \t]*:)",
+    re.IGNORECASE | re.MULTILINE,
 )
 # A pasted email's header lines, in the languages of the lexicon.
 EMAIL_HEADERS = frozenset(
@@ -48,7 +55,6 @@ EMAIL_HEADERS = frozenset(
 MAX_CHARS = 50_000
 CLAUSES = re.compile(r"[;；.。\n]")
 WORDS = re.compile(r"[^\W\d_]{2,}")
-ASIDE = re.compile(r"\([^()]*\)|（[^（）]*）")
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # GitLab features named with a business word: "Compliance-Pipeline", "audit log", "License
 # scanning" name a tool, so they say nothing of what the customer's business gains. The
@@ -182,7 +188,7 @@ class Checker:
             epic = replace(epic, description=blank_directives(epic.description))
         parsed = parse(epic.description)
         labelled: dict[str, list[Block]] = {element: [] for element in ELEMENTS}
-        emailed = patterns.WRITER.search(epic.description)
+        emailed = PASTED_EMAIL.search(epic.description)
         for block in parsed.blocks:
             # a pasted email's "To: Nadia Brooks" is its header, not a from/to table's "To"
             element = (
@@ -394,7 +400,7 @@ def judge_success_criteria(
             for sentence in patterns.sentences(block.text):
                 # "90% of projects (currently 12%)": the aside is today's value, the
                 # target is what is left.
-                if test(sentence) or test(ASIDE.sub(" ", sentence)):
+                if test(sentence) or test(patterns.ASIDE.sub(" ", sentence)):
                     hit = Evidence("success_criteria", _label_source(block), _clip(sentence))
                     rule = f"a measurable target under {_label_source(block)}"
                     return _present("success_criteria", hit, rule)
@@ -504,6 +510,11 @@ def _without_measures(text: str) -> str:
 # Numbers that may be a date the rules cannot read ("Ende KW 14/27", "14.27"); a list's
 # numbers ("Pilot: 5 stacks", "1. Regression suite") are not.
 DATE_LIKE = re.compile(r"\d{1,4}\s?[/.-]\s?\d{1,4}|\b(?:kw|cw|wk|week|semaine|semana)\s?\d", re.I)
+# A document's own date, by its label ("Date: 2026-12-03", "Fecha:", "日時："): the day
+# the notes were taken, never the objective's deadline.
+DOCUMENT_DATE = frozenset(
+    {"date", "datum", "fecha", "data", "日時", "日付", "実施日", "meeting date", "date of meeting"}
+)
 OTHERS_THAN_TIME = ("baseline", "business_impact", "owner")
 
 
@@ -523,7 +534,7 @@ def judge_timeline(
         *(
             (_label_source(b), f"{b.label}: {b.text}")
             for b in parsed.blocks
-            if checker.element_of(b.label) not in OTHERS_THAN_TIME
+            if checker.element_of(b.label) not in OTHERS_THAN_TIME and b.label not in DOCUMENT_DATE
         ),
         *(("prose", line) for line in parsed.prose),
     ]

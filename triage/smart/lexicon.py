@@ -64,7 +64,8 @@ PEOPLE_TIME = (
     r"(?:person|engineer)[- ](?:days?|weeks?)|"
     r"stunden|std|tage|heures|jours|horas|días|dias|時間|日)\s?"
     r"(?:/|per\s|pro\s|par\s|por\s|a\s|an\s|al\s|ao\s|im\s|each\s|every\s|cada\s)\s?"
-    r"(?:day|week|wk|month|quarter|year|sprint|release|deploy|developer|engineer|person|"
+    # per period or per person: "3 h per release" is a machine's time, no one's
+    r"(?:day|week|wk|month|quarter|year|sprint|developer|engineer|person|"
     r"tag|woche|monat|jahr|jour|semaine|mois|an|día|semana|mes|año|dia|mês|ano)"
 )
 STEM_LENGTH = 6  # business terms this long also match longer words they start
@@ -331,7 +332,9 @@ def _team_pattern(languages: tuple[Language, ...]) -> re.Pattern[str]:
         rf"(?:(?<![\w-]){NAME_WORD}\s+)?(?:{alternation(languages, 'roles')})"
         r"(?:\s+(?:of|for|de|du|des|del|der|für|da|do)(?:\s+(?:the|la|le|los|las|el|die|den))?"
         rf"(?:\s+{CAPITAL}[\w&-]{{0,40}}){{1,3}}"
-        rf"|\s+{NAME_WORD}(?![\w-])(?!\s+{CAPITAL}))?",
+        # a department in one long word after the role ("Leiter Softwareentwicklung"),
+        # never a first name ("PM Priya")
+        rf"|\s+{CAPITAL}[\w-]{{9,40}}(?![\w-])(?!\s+{CAPITAL}))?",
         # scripts without spaces: "開発基盤チーム"
         rf"[A-Za-z0-9\u3040-\u30ff\u4e00-\u9fff]{{0,20}}(?:{unspaced})",
     ]

@@ -132,13 +132,9 @@ def is_empty_line(line: str) -> bool:
         return True
     if not HINT.match(stripped):
         return False
-    # Instructions ("_Describe ..._"), questions ("_When?_"), or, in any language, a
-    # wrapped line with no number in it ("_Onde estamos hoje_"): the template's hint.
-    return (
-        bool(HINT_WORDS.search(stripped))
-        or stripped.rstrip("_*]>").endswith("?")
-        or not re.search(r"\d", stripped)
-    )
+    # Instructions ("_Describe ..._") or questions ("_When?_"): the template's hint. An
+    # italic line may be the answer ("_Maria Lopez_"), so that alone is no hint.
+    return bool(HINT_WORDS.search(stripped)) or stripped.rstrip("_*]>").endswith("?")
 
 
 def clean(text: str) -> str:
