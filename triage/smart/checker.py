@@ -325,65 +325,60 @@ def _nothing(element: str, gap: str, blocks: list[Block], what: str) -> Judgemen
     return _missing(element, gap, f"nothing states {what}")
 
 
+def _planned(block: Block) -> bool:
+    """A baseline that starts as a placeholder and says how it will be filled, with no
+    number of today's: "pendiente, la recogeremos en la sesión", "<value> (to collect)"."""
+    return (block.placeholder or leads_with_placeholder(block.text)) and not patterns.quantities(
+        patterns.without_history(block.text)
+    )
+
+
+def _tells_today(block: Block) -> bool:
+    """Text under a baseline label that states where things are: a number, or words that
+    are neither a placeholder clause ("Not measured yet; we will collect it") nor a date
+    alone ("measured 2026-11-30")."""
+    if patterns.quantities(block.text):
+        return True
+    holds_a_place = block.placeholder or any(map(is_placeholder, CLAUSES.split(block.text)))
+    only_a_date = not WORDS.search(patterns.without_history(block.text))
+    return not (holds_a_place or only_a_date)
+
+
+def _strict_baseline(sentence: str) -> bool:
+    """A baseline only with a strong cue ("currently", "measured", "from X to")."""
+    return patterns.states_baseline(sentence, strict=True)
+
+
+def _unlabelled(checker: Checker, epic: Epic, parsed: Parsed) -> list[tuple[str, str]]:
+    """The title, the prose and the blocks whose label names no element."""
+    return [
+        ("title", epic.title),
+        *(("prose", p) for p in parsed.prose),
+        *((_label_source(b), b.text) for b in parsed.blocks if checker.element_of(b.label) is None),
+    ]
+
+
 def judge_baseline(
     checker: Checker, epic: Epic, parsed: Parsed, labelled: dict[str, list[Block]]
 ) -> Judgement:
-    # A baseline that starts as a placeholder and says how it will be filled, with no
-    # number of today's, holds a place too ("pendiente, la recogeremos en la sesión").
-    planned = [
-        b
-        for b in labelled["baseline"]
-        if b.text
-        and (b.placeholder or leads_with_placeholder(b.text))
-        and not patterns.quantities(patterns.without_history(b.text))
-    ]
+    planned = [b for b in labelled["baseline"] if b.text and _planned(b)]
     for block in labelled["baseline"]:
-        # With a place-holding token taken out ("<value> per week"), or next to a clause
-        # that only holds a place ("Not measured yet; we will collect it"), what is left
-        # must carry a number; and a date alone ("measured 2026-11-30") is no state.
-        if block in planned:
-            continue
-        if block.text and (
-            patterns.quantities(block.text)
-            or not (
-                block.placeholder
-                or any(map(is_placeholder, CLAUSES.split(block.text)))
-                or not WORDS.search(patterns.without_history(block.text))
-            )
-        ):
+        if block.text and block not in planned and _tells_today(block):
             hit = Evidence("baseline", _label_source(block), _quote(block, patterns.quantities))
             return _present("baseline", hit, f"written under {_label_source(block)}")
     # The writer left the baseline's place empty ("Current Value: TBD"): a number said
     # elsewhere (an impact's "140 hours billed in 2026") does not fill it; only a
     # sentence that says it is today's, outside the other elements' labels.
     if planned or any(not b.text for b in labelled["baseline"]):
-        found = _first_sentence(
-            [
-                ("title", epic.title),
-                *(("prose", p) for p in parsed.prose),
-                *(
-                    (_label_source(b), b.text)
-                    for b in parsed.blocks
-                    if checker.element_of(b.label) is None
-                ),
-            ],
-            lambda sentence: patterns.states_baseline(sentence, strict=True),
+        found = _first_sentence(_unlabelled(checker, epic, parsed), _strict_baseline)
+    else:
+        # Unlabelled text may state a baseline loosely ("about 400 a month"); text under
+        # another element's label needs a strong cue, or its targets would read as
+        # baselines.
+        found = _first_sentence(_unlabelled(checker, epic, parsed), patterns.states_baseline)
+        found = found or _first_sentence(
+            [(_label_source(b), b.text) for b in parsed.blocks], _strict_baseline
         )
-        if found:
-            return _present("baseline", found, "a number said to describe today")
-        return _nothing("baseline", "missing_baseline", labelled["baseline"], "")
-    # Unlabelled text may state a baseline loosely ("about 400 a month"); text under
-    # another element's label needs a strong cue, or its targets would read as baselines.
-    loose = [
-        ("title", epic.title),
-        *(("prose", p) for p in parsed.prose),
-        *((_label_source(b), b.text) for b in parsed.blocks if checker.element_of(b.label) is None),
-    ]
-    found = _first_sentence(loose, patterns.states_baseline)
-    found = found or _first_sentence(
-        [(_label_source(b), b.text) for b in parsed.blocks],
-        lambda sentence: patterns.states_baseline(sentence, strict=True),
-    )
     if found:
         return _present("baseline", found, "a number said to describe today")
     return _nothing("baseline", "missing_baseline", labelled["baseline"], "where things are today")
