@@ -9,12 +9,16 @@ project's own (``include_ancestor_groups: false``). The routes join ``rest_api``
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from gitlab_sandbox.http import Request, Response, error
 from gitlab_sandbox.model import Label, Project
-from gitlab_sandbox.rest_api import label_json, paged, router
-from gitlab_sandbox.store import NotFound
+from gitlab_sandbox.rest_api import (
+    create_label,
+    find_label,
+    label_json,
+    paged,
+    router,
+    update_label,
+)
 
 
 def _project(req: Request) -> Project:
@@ -27,15 +31,7 @@ def _denied(req: Request, project: Project) -> bool:
 
 
 def _label(req: Request, project: Project, ancestors: bool) -> Label:
-    """By id first, then by title, as ``find_label`` does."""
-    wanted = unquote(req.params["label_id"])
-    labels = req.store.project_labels(project, ancestors)
-    found = next((lb for lb in labels if str(lb.id) == wanted), None) or next(
-        (lb for lb in labels if lb.title == wanted), None
-    )
-    if found is None:
-        raise NotFound("Label", wanted)
-    return found
+    return find_label(req, req.store.project_labels(project, ancestors))
 
 
 @router.route("GET", "/projects/:id/labels")
@@ -55,17 +51,9 @@ def create_project_label(req: Request) -> Response:
     project = _project(req)
     if _denied(req, project):
         return error(403, "403 Forbidden")
-    name, color = req.arg("name"), req.arg("color")
-    if not name:
-        return error(400, "400 Bad request - name is missing")
-    if not color:
-        return error(400, "400 Bad request - color is missing")
-    req.store.stats["writes"] += 1
-    try:
-        label = req.store.create_project_label(project, name, color, req.arg("description") or "")
-    except ValueError:
-        return error(409, "Label already exists")
-    return Response(201, label_json(label))
+    return create_label(
+        req, lambda name, color, text: req.store.create_project_label(project, name, color, text)
+    )
 
 
 @router.route("GET", "/projects/:id/labels/:label_id")
@@ -81,18 +69,7 @@ def update_project_label(req: Request) -> Response:
         return error(403, "403 Forbidden")
     label = _label(req, project, ancestors=False)
     keys = ("new_name", "color", "description", "priority")
-    changes = {k: req.arg(k) for k in keys if req.arg(k) is not None}
-    if not changes:
-        return error(
-            400,
-            "400 Bad request - new_name, color, description, priority, archived are missing, "
-            "at least one parameter must be provided",
-        )
-    req.store.stats["writes"] += 1
-    label.title = changes.get("new_name") or label.title
-    label.color = changes.get("color") or label.color
-    label.description = changes.get("description", label.description)
-    return Response(200, label_json(label))
+    return update_label(req, label, keys, "new_name, color, description, priority, archived")
 
 
 @router.route("DELETE", "/projects/:id/labels/:label_id")

@@ -6,6 +6,7 @@ Groups, group labels, projects, project issues (the weekly summary) and job arti
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import unquote
@@ -243,6 +244,14 @@ def create_group_label(req: Request) -> Response:
         return error(403, "403 Forbidden")  # GroupPolicy: admin_label needs Planner or above
     if group.full_path in req.options.not_member_of:
         return error(404, "404 Group Not Found")  # a private group the user cannot see
+    return create_label(
+        req, lambda name, color, text: req.store.create_label(group, name, color, text)
+    )
+
+
+def create_label(req: Request, make: Callable[[str, str, str], Label]) -> Response:
+    """A group's or a project's new label, with GitLab's answers: 400 without a name or a
+    colour, 409 when the title is usable there already (``make`` raises ValueError)."""
     name, color = req.arg("name"), req.arg("color")
     if not name:
         return error(400, "400 Bad request - name is missing")
@@ -250,23 +259,42 @@ def create_group_label(req: Request) -> Response:
         return error(400, "400 Bad request - color is missing")
     req.store.stats["writes"] += 1
     try:
-        label = req.store.create_label(group, name, color, req.arg("description") or "")
+        label = make(name, color, req.arg("description") or "")
     except ValueError:
         return error(409, "Label already exists")
     return Response(201, label_json(label))
 
 
-def _group_label(req: Request, group: Group, ancestors: bool) -> Label:
-    """A group label by id or title, as lib/api/helpers/labels_helpers.rb ``find_label``:
-    the id first, then the title; ancestors' labels only where GitLab includes them."""
+def find_label(req: Request, labels: Iterable[Label]) -> Label:
+    """The label the route names, as lib/api/helpers/labels_helpers.rb ``find_label``: by
+    id first, then by title."""
     wanted = unquote(req.params["label_id"])
-    labels = req.store.available_labels(group) if ancestors else req.store.group_labels(group)
+    labels = list(labels)
     found = next((lb for lb in labels if str(lb.id) == wanted), None) or next(
         (lb for lb in labels if lb.title == wanted), None
     )
     if found is None:
         raise NotFound("Label", wanted)
     return found
+
+
+def update_label(req: Request, label: Label, keys: tuple[str, ...], missing: str) -> Response:
+    """A label's new title, colour or description; 400 when none of ``keys`` is given."""
+    changes = {k: req.arg(k) for k in keys if req.arg(k) is not None}
+    if not changes:
+        message = f"{missing} are missing, at least one parameter must be provided"
+        return error(400, f"400 Bad request - {message}")
+    req.store.stats["writes"] += 1
+    label.title = changes.get("new_name") or label.title
+    label.color = changes.get("color") or label.color
+    label.description = changes.get("description", label.description)
+    return Response(200, label_json(label))
+
+
+def _group_label(req: Request, group: Group, ancestors: bool) -> Label:
+    """A group label by id or title; ancestors' labels only where GitLab includes them."""
+    labels = req.store.available_labels(group) if ancestors else req.store.group_labels(group)
+    return find_label(req, labels)
 
 
 @router.route("GET", "/groups/:id/labels/:label_id")
@@ -281,20 +309,8 @@ def update_group_label(req: Request) -> Response:
     if group.full_path in req.options.label_admin_denied:
         return error(403, "403 Forbidden")
     label = _group_label(req, group, ancestors=False)
-    changes = {
-        k: req.arg(k) for k in ("new_name", "color", "description") if req.arg(k) is not None
-    }
-    if not changes:
-        return error(
-            400,
-            "400 Bad request - new_name, color, description are missing, "
-            "at least one parameter must be provided",
-        )
-    req.store.stats["writes"] += 1
-    label.title = changes.get("new_name") or label.title
-    label.color = changes.get("color") or label.color
-    label.description = changes.get("description", label.description)
-    return Response(200, label_json(label))
+    keys = ("new_name", "color", "description")
+    return update_label(req, label, keys, "new_name, color, description")
 
 
 @router.route("DELETE", "/groups/:id/labels/:label_id")
