@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from triage.commands.options import add_policies
+from triage.commands.options import add_groups, add_policies
 from triage.errors import EXIT_OK, EXIT_PARTIAL, GitLabError, UsageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.reads import epic_pages, group_info
@@ -30,13 +30,7 @@ class Customer:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_policies(parser)
-    parser.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="this customer group instead of the policies' groups (repeatable)",
-    )
+    add_groups(parser, "this customer group instead of the policies' groups (repeatable)")
     parser.add_argument(
         "--include-confidential",
         action="store_true",

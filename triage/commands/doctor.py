@@ -15,7 +15,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from triage.commands.options import add_policies
+from triage.commands.options import add_groups, add_policies
 from triage.doctor.checks import Context, Status, diagnose
 from triage.errors import EXIT_OK, EXIT_PARTIAL
 from triage.pipeline.options import top_groups
@@ -30,13 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="prompt folder (default: prompts/ beside the policies)",
     )
-    parser.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="check this group instead of the policies' groups (repeatable)",
-    )
+    add_groups(parser, "check this group instead of the policies' groups (repeatable)")
 
 
 MARKS = {Status.PASS: "ok  ", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skip"}

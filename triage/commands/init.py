@@ -20,20 +20,14 @@ from pathlib import Path
 
 import yaml
 
-from triage.commands.options import add_directory
+from triage.commands.options import add_directory, add_groups
 from triage.errors import EXIT_OK, GitLabAuthError, GitLabError, UsageError
 from triage.settings import GitLabSettings
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_directory(parser)
-    parser.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a success-plan group to scan (repeatable)",
-    )
+    add_groups(parser, "a success-plan group to scan (repeatable)")
     parser.add_argument(
         "--summary-project", metavar="PATH", help="project for the weekly summary issue"
     )

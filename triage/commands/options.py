@@ -20,3 +20,8 @@ def add_directory(parser: argparse.ArgumentParser) -> None:
         default=Path(),
         help="project folder (default: the current one)",
     )
+
+
+def add_groups(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--group PATH``, repeatable: the groups a command works on instead of the policies'."""
+    parser.add_argument("--group", action="append", default=[], metavar="PATH", help=help)

@@ -14,7 +14,7 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from triage.commands.options import add_policies
+from triage.commands.options import add_groups, add_policies
 from triage.commands.terminate import until_terminated
 from triage.errors import UsageError
 from triage.pipeline.options import RunOptions
@@ -55,13 +55,7 @@ def positive(text: str) -> int:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_policies(parser)
-    parser.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="scan this group instead of the policies' groups (repeatable)",
-    )
+    add_groups(parser, "scan this group instead of the policies' groups (repeatable)")
     parser.add_argument(
         "--apply",
         action="store_true",

@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from triage.commands.options import add_groups
 from triage.errors import EXIT_CONFIG, EXIT_OK, PolicyError
 from triage.llm.kpi_library import load_library
 from triage.pipeline.options import top_groups
@@ -53,12 +54,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also check in GitLab that the groups, labels and summary project exist "
         "(needs GITLAB_URL and GITLAB_TOKEN)",
     )
-    parser.add_argument(
-        "--group",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="the groups `triage run --group` will scan, instead of sources.groups (repeatable)",
+    add_groups(
+        parser,
+        "the groups `triage run --group` will scan, instead of sources.groups (repeatable)",
     )
 
 
