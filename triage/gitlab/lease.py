@@ -211,15 +211,8 @@ class Lease:
     def _take(self, group: str, fresh: bool) -> bool:
         """Create the group's lease label; on 409, contend for the one there. ``fresh``:
         nothing was read yet, so a run that wrote earlier does not matter."""
-        until = self.clock() + self.ttl
         try:
-            label = self._call(
-                "POST",
-                self._path(group),
-                name=self.label_name,
-                color=LEASE_COLOR,
-                description=describe(self.run, until),
-            )
+            label = self._create(group)
         except gitlab.GitlabHttpError as exc:
             if exc.response_code in (401, 403, 404):
                 self.unguarded.add(group)
@@ -257,15 +250,19 @@ class Lease:
                 raise self._failed(group, exc) from None
         return self._take_new(group)
 
+    def _create(self, group: str) -> Any:
+        """The lease label, held by this run until now plus the time to live."""
+        return self._call(
+            "POST",
+            self._path(group),
+            name=self.label_name,
+            color=LEASE_COLOR,
+            description=describe(self.run, self.clock() + self.ttl),
+        )
+
     def _take_new(self, group: str) -> bool:
         try:
-            label = self._call(
-                "POST",
-                self._path(group),
-                name=self.label_name,
-                color=LEASE_COLOR,
-                description=describe(self.run, self.clock() + self.ttl),
-            )
+            label = self._create(group)
         except gitlab.GitlabHttpError as exc:
             if exc.response_code == 409:  # another run took it over first
                 return False
