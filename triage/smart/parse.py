@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from triage.smart.lexicon import lexicon
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<label>.+?)\s*#*\s*$")
+# What may open a field's line: a bullet (Japanese too), a number, a quote, a task box.
+LINE_MARK = r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?(?:\[[ xX]\]\s+)?"
 BOLD_FIELD = re.compile(
-    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?(?:\[[ xX]\]\s+)?\*\*(?P<label>[^*\n]{1,60}?)"
+    LINE_MARK + r"\*\*(?P<label>[^*\n]{1,60}?)"
     r"(?::\*\*|\*\*\s*[:\u2013\u2014-])\s*(?P<value>.*)$"
 )
 # Labels in any script ("Verantwortlich:", "Échéance :", "担当者："); a full-width colon too.
 PLAIN_FIELD = re.compile(
-    r"^\s*(?:[-*+•]\s+|・\s*|\d+[.)]\s+|>\s*)?(?:\[[ xX]\]\s+)?"
-    r"(?P<label>[^\W\d_][^\W_]*(?:[ /&()'.-]+[^\W_]+){0,5}?)"
+    LINE_MARK + r"(?P<label>[^\W\d_][^\W_]*(?:[ /&()'.-]+[^\W_]+){0,5}?)"
     r"\s*(?:[:=]\s+|：\s*)(?P<value>\S.*)$"
 )
 # A short label alone on its line ("2) goal", "Current state"), with its text below.
