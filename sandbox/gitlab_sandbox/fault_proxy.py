@@ -13,15 +13,16 @@ from __future__ import annotations
 import http.client
 import json
 import random
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from gitlab_sandbox.serving import Served
 
 # What happens to one request: forwarded untouched, or one of these.
 DROP_BEFORE = "drop before"  # the connection closes before the request reaches GitLab
@@ -85,16 +86,7 @@ def null_widgets_of(title_part: str) -> Rewriter:
     return rewrite
 
 
-class _Server(ThreadingHTTPServer):
-    """A client hanging up on the proxy (a timeout it caused) is no traceback."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class FaultProxy:
+class FaultProxy(Served):
     """``url`` forwards to ``upstream``; ``counts`` says which faults were made."""
 
     def __init__(self, upstream: str, plan: FaultPlan, host: str = "127.0.0.1") -> None:
@@ -103,31 +95,7 @@ class FaultProxy:
         self.counts: Counter[str] = Counter()
         self._random = random.Random(plan.seed)
         self._lock = threading.Lock()
-        self.httpd = _Server((host, 0), self._handler())
-        self.httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FaultProxy:
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(host, 0, self._handler())
 
     def fault_for(self, method: str, path: str, body: bytes) -> str | None:
         if path.startswith("/-/sandbox/"):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,24 +29,14 @@ from gitlab_sandbox.graphql_nodes import Context
 from gitlab_sandbox.http import Handler, Request, Response, Router, error
 from gitlab_sandbox.options import Options
 from gitlab_sandbox.seeds import apply_seed
+from gitlab_sandbox.serving import Served
 from gitlab_sandbox.store import NotFound, Store
 
 Match = tuple[str, Handler, dict[str, str]]
 JOB_TOKEN_ROUTES = {"GET /projects/:id/jobs/artifacts/:ref/raw/*path"}
 
 
-class _Server(ThreadingHTTPServer):
-    """A client that hangs up (a timeout, a closed pool, the end of a test) is normal for a
-    web server: it is not printed as a traceback to whatever stderr the process has."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class Sandbox:
+class Sandbox(Served):
     """A running sandbox: ``url``, ``token`` and its ``store``; also a context manager."""
 
     def __init__(
@@ -66,25 +55,11 @@ class Sandbox:
         self.faults = Faults(self.options)
         self._lost: set[str] = set()  # routes whose one lost answer was already lost
         self.verbose = verbose
-        self.httpd = _Server((host, port), self._handler_class())
-        self.httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(host, port, self._handler_class())
 
     @property
     def token(self) -> str:
         return self.options.token
-
-    def start(self) -> Sandbox:
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
 
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
@@ -93,16 +68,6 @@ class Sandbox:
         """Block until interrupted while ``start()``'s thread serves."""
         if self._thread is not None:
             self._thread.join()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- request handling ----------------------------------------------------------------
     @staticmethod
