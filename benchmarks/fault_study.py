@@ -486,6 +486,9 @@ def world(setup: dict[str, Any], seed: int) -> Iterator[World]:
         "TRIAGE_REQUESTS_PER_MINUTE": "1000000",
         "TRIAGE_GITLAB_TIMEOUT": "1" if proxy else "10",
         "OPENAI_API_KEY": "",
+        # each run of the study is a run of its own, also when the study runs in a CI job
+        # (whose runs would share one name: lease.run_id)
+        "CI_PIPELINE_ID": "",
         **setup.get("env", {}),
     }
     try:

@@ -96,6 +96,8 @@ def point_bot_at(box: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
         "CI_JOB_TOKEN",
         "CI_NODE_INDEX",
         "CI_NODE_TOTAL",
+        "CI_PIPELINE_ID",  # two runs of one job would hold one lease (lease.run_id)
+        "CI_JOB_NAME",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(ROOT)

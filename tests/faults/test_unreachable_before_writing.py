@@ -15,11 +15,12 @@ from gitlab_sandbox.fault_proxy import DROP_BEFORE, FaultPlan, FaultProxy
 
 from tests.cli import run_cli
 from tests.conftest import DEMO_DAY, control, point_bot_at
-from tests.run.test_weekly_run import bot_notes
+from tests.faults.test_never_doubled import held_leases
+from tests.run.test_weekly_run import NOTED, bot_notes
 from triage.errors import GitLabUnreachable
 from triage.gitlab.client import GitLab
 from triage.gitlab.issues import recent_issues
-from triage.gitlab.lease import Lease
+from triage.gitlab.lease import LEASE_LABEL, Lease, run_id
 from triage.gitlab.unreachable import never_sent
 from triage.gitlab.writes import LabelDirectory
 from triage.settings import GitLabSettings
@@ -114,6 +115,54 @@ def test_gitlab_gone_after_a_write_is_exit_1_with_the_write_kept(gitlab_goes_awa
     data = json.loads(report.read_text())
     assert data["counts"]["written"] == 1
     assert any("cannot reach GitLab" in (e["error"] or "") for e in data["epics"])
+
+
+def after_the_lease(path: str, body: bytes, taken: list[int] = []) -> bool:  # noqa: B006
+    """Every request after the first lease label was created: GitLab went away between
+    the run taking its lease and its first write, so the lease stays held."""
+    if LEASE_LABEL.encode() in body:
+        taken.append(1)
+        return False
+    return bool(taken)
+
+
+def test_a_retried_ci_job_takes_over_the_lease_its_first_attempt_left(
+    gitlab_goes_away, monkeypatch, tmp_path
+):
+    """A retry (the component's own after exit 4, or a person's after exit 1) used to stop
+    for the lease the failed attempt could not release ("another run is writing") until
+    it expired, so the retry was wasted. A retry is the same pipeline and job name: the
+    same run. Here the first writes' connections dropped: they may have been saved, so the
+    attempt ends with exit 1, and a person retries the job."""
+    box, proxy, _ = gitlab_goes_away(after_the_lease)
+    monkeypatch.setenv("CI_PIPELINE_ID", "4711")
+    monkeypatch.setenv("CI_JOB_NAME", "smart-triage-run")
+    first = run_cli("run", "--apply", "--now", NOW, "--cache", str(tmp_path / "1.db"))
+    assert proxy.counts[DROP_BEFORE] >= 1
+    assert first.returncode == 1, first.stderr
+    assert bot_notes(box) == {}  # the proxy dropped them before GitLab
+    assert held_leases(box), "the first attempt's lease was released: nothing was tested"
+
+    monkeypatch.setenv("GITLAB_URL", box.url)  # GitLab is back
+    monkeypatch.setenv("CI_PIPELINE_ID", "4712")  # another pipeline is another run
+    other = run_cli("run", "--apply", "--now", NOW, "--cache", str(tmp_path / "2.db"))
+    assert other.returncode == 1 and "another run is writing" in other.stderr
+    assert bot_notes(box) == {}
+
+    monkeypatch.setenv("CI_PIPELINE_ID", "4711")  # the retry of the first job
+    retry = run_cli("run", "--apply", "--now", NOW, "--cache", str(tmp_path / "3.db"))
+    assert retry.returncode == 0, retry.stderr
+    assert len(bot_notes(box)) == NOTED
+    assert all(len(notes) == 1 for notes in bot_notes(box).values())
+    assert held_leases(box) == []  # released at its end
+
+
+def test_a_run_outside_ci_is_a_new_run_each_time(monkeypatch):
+    assert run_id({}) != run_id({})
+    assert run_id({"CI_PIPELINE_ID": "", "CI_JOB_NAME": "x"}) != run_id({})
+    job = {"CI_PIPELINE_ID": "4711", "CI_JOB_NAME": "smart-triage-run 2/3"}
+    assert run_id(job) == run_id(dict(job)) == "pipeline-4711/smart-triage-run-2-3"
+    assert run_id({**job, "CI_JOB_NAME": "smart-triage-run 3/3"}) != run_id(job)
 
 
 def closed_port() -> int:

@@ -18,6 +18,9 @@ run wrote to the group *after it started reading*: its reads may be stale, so it
 before its first write rather than write twice. With ``--lease-wait`` the leases are
 taken before anything is read, waiting for the other run to end.
 
+A run is known by its pipeline and job name in CI (``run_id``), so a retried job takes
+over the lease its earlier attempt could not release instead of stopping for it.
+
 A label makes no notification and touches no epic. A user without the right to manage
 labels (below Planner) cannot hold the lease: the run says so once and goes on unguarded.
 """
@@ -25,6 +28,7 @@ labels (below Planner) cannot hold the lease: the run says so once and goes on u
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import socket
 import threading
@@ -85,6 +89,25 @@ def holder_of(label: dict[str, Any]) -> Holder | None:
     return Holder(match.group("run"), until, match.group("state") == "released")
 
 
+def run_id(env: Mapping[str, str]) -> str:
+    """The name a run holds its leases under.
+
+    In a CI job: its pipeline and its job's name. GitLab retries a job only once it has
+    ended, as a new job of the same pipeline under the same name
+    (``app/services/ci/retry_job_service.rb``), so the retry is the same run: it takes over
+    the lease its earlier attempt held when GitLab went away (exit 4, which the component's
+    job retries), rather than stop for it until it expires. Shards of a parallel job are
+    named apart ("smart-triage-run 1/3"), and two pipelines never share a name. Elsewhere
+    (a person's laptop): the host and a random part, a new run each time.
+    """
+    pipeline, job = env.get("CI_PIPELINE_ID", ""), env.get("CI_JOB_NAME", "")
+    if pipeline.isdigit() and job.strip():
+        # a lease's description names its run in one word
+        slug = re.sub(r"[^a-z0-9]+", "-", job.lower()).strip("-")[:63] or "job"
+        return f"pipeline-{pipeline}/{slug}"
+    return f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+
+
 def ttl_from(env: Mapping[str, str]) -> timedelta:
     """``TRIAGE_LEASE_SECONDS``: how long a killed run's lease blocks others (default 300)."""
     raw = env.get("TRIAGE_LEASE_SECONDS", "")
@@ -114,7 +137,7 @@ class Lease:
     ttl: timedelta = TTL
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     sleep: Callable[[float], None] = time.sleep
-    run: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}")
+    run: str = field(default_factory=lambda: run_id(os.environ))
     held: dict[str, int] = field(default_factory=dict)  # group -> label id
     unguarded: set[str] = field(default_factory=set)  # groups where no lease can be held
     warnings: list[str] = field(default_factory=list)
