@@ -244,9 +244,16 @@ def create_group_label(req: Request) -> Response:
         return error(403, "403 Forbidden")  # GroupPolicy: admin_label needs Planner or above
     if group.full_path in req.options.not_member_of:
         return error(404, "404 Group Not Found")  # a private group the user cannot see
-    return create_label(
-        req, lambda name, color, text: req.store.create_label(group, name, color, text)
-    )
+
+    def make(name: str, color: str, text: str) -> Label:
+        # lib/api/helpers/label_helpers.rb create_label: 409 for a title of the group's
+        # own labels or of an ancestor's (available_labels_for includes ancestor groups);
+        # the model alone checks only the group's own
+        if any(lb.title == name for lb in req.store.available_labels(group)):
+            raise ValueError(name)
+        return req.store.create_label(group, name, color, text)
+
+    return create_label(req, make)
 
 
 def create_label(req: Request, make: Callable[[str, str, str], Label]) -> Response:
@@ -299,7 +306,8 @@ def _group_label(req: Request, group: Group, ancestors: bool) -> Label:
 
 @router.route("GET", "/groups/:id/labels/:label_id")
 def get_group_label(req: Request) -> Response:
-    return Response(200, label_json(_group_label(req, _group(req), ancestors=True)))
+    ancestors = req.query.get("include_ancestor_groups", "true") == "true"  # GitLab's default
+    return Response(200, label_json(_group_label(req, _group(req), ancestors)))
 
 
 @router.route("PUT", "/groups/:id/labels/:label_id")

@@ -173,3 +173,28 @@ def test_a_project_label_is_a_lock_like_a_group_label(sandbox):
     assert "lock" in names and "team" in names
     assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 204
     assert requests.delete(f"{api}/{label}", headers=auth, timeout=10).status_code == 404
+
+
+def test_a_group_label_title_of_an_ancestor_group_is_taken_in_its_subgroups(sandbox):
+    """As lib/api/helpers/label_helpers.rb: create looks up the title among the labels
+    usable in the group, its ancestors' included (409); a single label's get includes
+    them unless asked not to; update and delete see the group's own labels only."""
+    auth = {"PRIVATE-TOKEN": sandbox.token}
+    parent = f"{sandbox.url}/api/v4/groups/acme-corp/labels"
+    child = f"{sandbox.url}/api/v4/groups/acme-corp%2Femea/labels"
+    lock = {"name": "lock", "color": "#123456"}
+    made = requests.post(parent, data=lock, headers=auth, timeout=10)
+    below = requests.post(child, data=lock, headers=auth, timeout=10)
+    assert (made.status_code, below.status_code) == (201, 409)
+    assert requests.get(f"{child}/lock", headers=auth, timeout=10).json()["id"] == made.json()["id"]
+    own_only = {"include_ancestor_groups": "false"}
+    alone = requests.get(f"{child}/lock", params=own_only, headers=auth, timeout=10)
+    assert alone.status_code == 404
+    label = made.json()["id"]
+    changed = requests.put(f"{child}/{label}", data={"description": "x"}, headers=auth, timeout=10)
+    assert changed.status_code == 404
+    assert requests.delete(f"{child}/{label}", headers=auth, timeout=10).status_code == 404
+    # a title first made in the subgroup does not stop its parent's (GitLab looks upwards)
+    first = requests.post(child, data={"name": "team", "color": "#1"}, headers=auth, timeout=10)
+    later = requests.post(parent, data={"name": "team", "color": "#1"}, headers=auth, timeout=10)
+    assert (first.status_code, later.status_code) == (201, 201)
