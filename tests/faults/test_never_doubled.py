@@ -8,13 +8,14 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import requests
 
 from tests.cli import run_cli
 from tests.conftest import DEMO_DAY, ROOT, control, point_bot_at
 from tests.run.test_weekly_run import NOTED, bot_notes, epic_state, graphql
-from triage.gitlab.lease import LEASE_LABEL, describe
+from triage.gitlab.lease import LEASE_LABEL, describe, lease_title
 
 NOW = DEMO_DAY.isoformat()
 PROJECT = "cs-ops%2Ftriage-reports"
@@ -27,15 +28,17 @@ def held_leases(box) -> list[dict]:
 
 def lease_labels(box) -> list[dict]:
     found = []
-    for group in ("acme-corp", "globex", "initech"):
+    for group in ("acme-corp", "acme-corp/emea", "globex", "initech"):
         response = requests.get(
-            f"{box.url}/api/v4/groups/{group}/labels",
+            f"{box.url}/api/v4/groups/{quote(group, safe='')}/labels",
             params={"search": LEASE_LABEL, "include_ancestor_groups": "false"},
             headers={"PRIVATE-TOKEN": box.token},
             timeout=10,
         )
         found += [
-            {**label, "group": group} for label in response.json() if label["name"] == LEASE_LABEL
+            {**label, "group": group}
+            for label in response.json()
+            if label["name"] == lease_title(group)
         ]
     return found
 
@@ -117,7 +120,11 @@ def test_the_lease_of_a_killed_run_expires(make_sandbox, monkeypatch, tmp_path):
     expired = datetime.now(UTC) - timedelta(minutes=1)
     requests.post(
         f"{box.url}/api/v4/groups/globex/labels",
-        data={"name": LEASE_LABEL, "color": "#8c8c8c", "description": describe("gone", expired)},
+        data={
+            "name": lease_title("globex"),
+            "color": "#8c8c8c",
+            "description": describe("gone", expired),
+        },
         headers={"PRIVATE-TOKEN": box.token},
         timeout=10,
     ).raise_for_status()
@@ -206,3 +213,35 @@ def test_a_run_that_only_writes_the_summary_takes_the_lease_first(sandbox, bot_e
     result = run_cli("run", "--apply", "--now", NOW, "--cache", state)
     assert result.returncode == 0 and "summary issue created" in result.stderr
     assert len(lease_labels(sandbox)) == 3 and held_leases(sandbox) == []
+
+
+def test_a_run_over_a_subgroup_after_one_over_its_parent_takes_its_own_lease(sandbox, bot_env):
+    """GitLab refuses a group label whose title an ancestor group has (409), and lets a
+    subgroup update or delete only its own labels: with one lease title for every group,
+    a subgroup's run met the lease its parent's last run released, could neither create
+    its own nor take that one over, and stopped as if another run were writing, every
+    week."""
+    released = datetime.now(UTC) - timedelta(hours=1)
+    requests.post(
+        f"{sandbox.url}/api/v4/groups/acme-corp/labels",
+        data={
+            "name": lease_title("acme-corp"),
+            "color": "#8c8c8c",
+            "description": describe("last-week", released, released=True),
+        },
+        headers={"PRIVATE-TOKEN": sandbox.token},
+        timeout=10,
+    ).raise_for_status()
+    child = run_cli("run", "--apply", "--now", NOW, "--group", "acme-corp/emea", "--no-summary")
+    assert child.returncode == 0, child.stderr
+    assert "another run" not in child.stderr and "could not" not in child.stderr
+    assert bot_notes(sandbox), "nothing was written: the lease was never needed"
+    assert held_leases(sandbox) == []
+
+
+def test_each_group_has_its_own_lease_title_however_its_path_is_spelled():
+    assert lease_title("Acme-Corp/EMEA") == lease_title("acme-corp/emea")
+    assert lease_title("acme-corp") != lease_title("acme-corp/emea")
+    deep = ["/".join(["level"] * 60), "/".join(["level"] * 61)]  # GitLab keeps 255 characters
+    assert all(len(lease_title(path)) <= 255 for path in deep)
+    assert lease_title(deep[0]) != lease_title(deep[1])

@@ -2,7 +2,8 @@
 
 CI runners share no files, and a person may run ``--apply`` from a laptop while the
 schedule runs, so the lease lives where every run looks: in each group, as a group label
-named ``smart-triage-lease``. Creating a label is atomic in GitLab (a second
+named ``smart-triage-lease <group path>`` (``lease_title``: one title for all groups
+cannot live in a hierarchy). Creating a label is atomic in GitLab (a second
 ``POST /groups/:id/labels`` of the same name answers 409 "Label already exists",
 lib/api/helpers/labels_helpers.rb), which makes the label a lock; its description says
 which run holds it and until when, or when it was released. A run renews it while it
@@ -28,6 +29,7 @@ labels (below Planner) cannot hold the lease: the run says so once and goes on u
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import socket
@@ -47,7 +49,8 @@ from triage.errors import GitLabError, GitLabUnreachable, TriageError
 from triage.gitlab.client import GitLab
 from triage.gitlab.unreachable import unreachable
 
-LEASE_LABEL = "smart-triage-lease"
+LEASE_LABEL = "smart-triage-lease"  # each group's lease title starts so (lease_title)
+MAX_TITLE = 255  # GitLab's limit on a label's title
 LEASE_COLOR = "#8c8c8c"
 TTL = timedelta(minutes=5)  # renewed every third of it while the run lasts
 POLL = 5.0  # seconds between looks while waiting for another run's lease
@@ -65,6 +68,24 @@ class Holder:
     run: str
     until: datetime  # the lease's expiry, or the moment it was released
     released: bool = False
+
+
+def lease_title(group: str) -> str:
+    """The lease label's title in ``group``: the group's own, path in it.
+
+    One title for every group cannot work in a hierarchy: GitLab refuses a group label
+    whose title one of the group's ancestors has (409: ``create_label`` looks the title
+    up among the labels available in the group, ancestors' included), and lets a group
+    update or delete only its own labels (``find_label`` with ``include_ancestor_groups:
+    false``), both in lib/api/helpers/label_helpers.rb. A subgroup's run then met the
+    lease its parent's last run left and could neither make its own nor take that one
+    over. Paths are case-insensitive in GitLab, titles are not: the path is lowercased so
+    two runs that spell a group differently still meet on one label.
+    """
+    title = f"{LEASE_LABEL} {group.lower()}"
+    if len(title) <= MAX_TITLE:
+        return title
+    return f"{LEASE_LABEL} {hashlib.sha256(group.lower().encode()).hexdigest()[:32]}"
 
 
 def describe(run: str, until: datetime, released: bool = False) -> str:
@@ -124,10 +145,9 @@ class Lease:
     the end.
 
     A subclass holds another kind of lease the same way: what it locks (``kind``, the
-    REST collection whose labels are the locks), the label's name and its own words."""
+    REST collection whose labels are the locks), the label's title and its own words."""
 
     kind: ClassVar[str] = "groups"
-    label_name: ClassVar[str] = LEASE_LABEL
     lease_name: ClassVar[str] = "the run lease"
     activity: ClassVar[str] = "is writing to this group"
 
@@ -207,6 +227,10 @@ class Lease:
             self._renewer = threading.Thread(target=self._renew_loop, daemon=True)
             self._renewer.start()
 
+    def title(self, group: str) -> str:
+        """The title of ``group``'s lease label."""
+        return lease_title(group)
+
     def _path(self, group: str, label: int | str | None = None) -> str:
         path = f"/{self.kind}/{EncodedId(group)}/labels"
         return path if label is None else f"{path}/{EncodedId(str(label))}"
@@ -252,7 +276,7 @@ class Lease:
         (held: wait or stop), or free (released or expired): taken over, unless that run
         wrote after this one began reading."""
         try:
-            label = self._call("GET", self._path(group, self.label_name))
+            label = self._call("GET", self._path(group, self.title(group)))
         except gitlab.GitlabHttpError as exc:
             if exc.response_code == 404:  # deleted meanwhile: try again
                 return self._take(group, fresh)
@@ -278,7 +302,7 @@ class Lease:
         return self._call(
             "POST",
             self._path(group),
-            name=self.label_name,
+            name=self.title(group),
             color=LEASE_COLOR,
             description=describe(self.run, self.clock() + self.ttl),
         )
@@ -295,7 +319,7 @@ class Lease:
 
     def _held_message(self, group: str) -> str:
         try:
-            holder = holder_of(self._call("GET", self._path(group, self.label_name)))
+            holder = holder_of(self._call("GET", self._path(group, self.title(group))))
         except (gitlab.GitlabError, GitLabError):
             holder = None
         if holder is not None and (holder.released or holder.until <= self.clock()):

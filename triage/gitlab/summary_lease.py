@@ -50,9 +50,13 @@ class SummaryLease(Lease):
     """The lease of one summary project (``groups`` holds its path)."""
 
     kind: ClassVar[str] = "projects"
-    label_name: ClassVar[str] = SUMMARY_LEASE_LABEL
     lease_name: ClassVar[str] = "the summary lease"
     activity: ClassVar[str] = "is publishing the weekly summary in this project"
+
+    def title(self, group: str) -> str:
+        """One title in every project: a project has no subprojects, and its groups'
+        lease titles all name a group (``lease_title``), never this one."""
+        return SUMMARY_LEASE_LABEL
 
     def _unguarded_warning(self, group: str, status: int) -> str:
         return (
