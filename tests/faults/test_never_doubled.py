@@ -239,6 +239,68 @@ def test_a_run_over_a_subgroup_after_one_over_its_parent_takes_its_own_lease(san
     assert held_leases(sandbox) == []
 
 
+def plant_lease(box, group: str, until: datetime, **how: bool) -> None:
+    """Another run's lease label on ``group`` (``released``, ``subgroups``)."""
+    requests.post(
+        f"{box.url}/api/v4/groups/{quote(group, safe='')}/labels",
+        data={
+            "name": lease_title(group),
+            "color": "#8c8c8c",
+            "description": describe("other", until, **how),
+        },
+        headers={"PRIVATE-TOKEN": box.token},
+        timeout=10,
+    ).raise_for_status()
+
+
+def test_a_run_over_a_subgroup_stops_while_a_run_over_its_parent_writes_there(sandbox, bot_env):
+    """Each group has its own lease label, but a run over a group writes to its
+    subgroups' epics too: two runs over acme-corp and acme-corp/emea would write to the
+    same epics."""
+    plant_lease(sandbox, "acme-corp", datetime.now(UTC) + timedelta(minutes=5), subgroups=True)
+    child = run_cli("run", "--apply", "--now", NOW, "--group", "acme-corp/emea", "--no-summary")
+    assert child.returncode == 1
+    assert "another run is writing to acme-corp, which contains this group" in child.stderr
+    assert "nothing was written" in child.stderr and bot_notes(sandbox) == {}
+    assert [label["group"] for label in held_leases(sandbox)] == ["acme-corp"]  # ours deleted
+
+
+def test_a_run_over_a_group_stops_while_a_run_over_a_subgroup_writes(sandbox, bot_env):
+    plant_lease(sandbox, "acme-corp/emea", datetime.now(UTC) + timedelta(minutes=5))
+    parent = run_cli("run", "--apply", "--now", NOW, "--group", "acme-corp", "--no-summary")
+    assert parent.returncode == 1
+    assert "another run is writing to acme-corp/emea, which is inside this group" in parent.stderr
+    assert bot_notes(sandbox) == {}
+
+
+def test_runs_over_a_group_and_a_subgroup_it_does_not_write_to_go_on(sandbox, bot_env):
+    """The parent's run covers only its own epics (include_subgroups: false): no epic in
+    common, no reason to stop."""
+    plant_lease(sandbox, "acme-corp", datetime.now(UTC) + timedelta(minutes=5))
+    child = run_cli("run", "--apply", "--now", NOW, "--group", "acme-corp/emea", "--no-summary")
+    assert child.returncode == 0, child.stderr
+    assert bot_notes(sandbox)
+
+
+def test_a_run_over_a_subgroup_may_wait_for_the_run_over_its_parent(sandbox, bot_env):
+    plant_lease(sandbox, "acme-corp", datetime.now(UTC) + timedelta(seconds=2), subgroups=True)
+    child = run_cli(
+        "run",
+        "--apply",
+        "--now",
+        NOW,
+        "--group",
+        "acme-corp/emea",
+        "--no-summary",
+        "--lease-wait",
+        "30",
+    )
+    assert child.returncode == 0, child.stderr
+    assert bot_notes(sandbox)
+    # its own released; the other's, expired, left as that run left it
+    assert [label["group"] for label in held_leases(sandbox)] == ["acme-corp"]
+
+
 def test_each_group_has_its_own_lease_title_however_its_path_is_spelled():
     assert lease_title("Acme-Corp/EMEA") == lease_title("acme-corp/emea")
     assert lease_title("acme-corp") != lease_title("acme-corp/emea")

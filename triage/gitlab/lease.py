@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import random
 import re
 import socket
 import threading
@@ -68,6 +69,7 @@ class Holder:
     run: str
     until: datetime  # the lease's expiry, or the moment it was released
     released: bool = False
+    subgroups: bool = False  # the run writes to the group's subgroups too
 
 
 def lease_title(group: str) -> str:
@@ -88,11 +90,15 @@ def lease_title(group: str) -> str:
     return f"{LEASE_LABEL} {hashlib.sha256(group.lower().encode()).hexdigest()[:32]}"
 
 
-def describe(run: str, until: datetime, released: bool = False) -> str:
+SUBGROUPS_TOO = "Its subgroups too."
+
+
+def describe(run: str, until: datetime, released: bool = False, subgroups: bool = False) -> str:
     state = "released by run {run} at" if released else "held by run {run} until"
     return (
         f"Do not use: {state.format(run=run)} {until.isoformat(timespec='microseconds')}. "
-        "smart-triage holds this label while a run writes to this group, so that two runs "
+        + (f"{SUBGROUPS_TOO} " if subgroups else "")
+        + "smart-triage holds this label while a run writes to this group, so that two runs "
         "never write at once."
     )
 
@@ -107,7 +113,29 @@ def holder_of(label: dict[str, Any]) -> Holder | None:
     except ValueError:
         return None
     until = until if until.tzinfo else until.replace(tzinfo=UTC)
-    return Holder(match.group("run"), until, match.group("state") == "released")
+    subgroups = SUBGROUPS_TOO in (label.get("description") or "")
+    return Holder(match.group("run"), until, match.group("state") == "released", subgroups)
+
+
+def group_of(title: str) -> str | None:
+    """The group a lease label's title names (``lease_title``); None for another label,
+    or a title too long to hold its path."""
+    prefix = f"{LEASE_LABEL} "
+    if not title.startswith(prefix):
+        return None
+    path = title[len(prefix) :]
+    return path if lease_title(path) == title else None
+
+
+def overlap(mine: str, other: str, mine_below: bool, other_below: bool) -> str | None:
+    """How a lease on group ``other`` covers epics of ``mine``: "contains" when ``other``
+    is above ``mine`` and its run writes below it, "is inside" when ``other`` is below
+    ``mine`` and this run writes below; None when their runs write to no epic in common."""
+    if mine.startswith(f"{other}/") and other_below:
+        return "contains"
+    if other.startswith(f"{mine}/") and mine_below:
+        return "is inside"
+    return None
 
 
 def run_id(env: Mapping[str, str]) -> str:
@@ -158,6 +186,7 @@ class Lease:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     sleep: Callable[[float], None] = time.sleep
     run: str = field(default_factory=lambda: run_id(os.environ))
+    subgroups: bool = False  # the run writes to its groups' subgroups (include_subgroups)
     held: dict[str, int] = field(default_factory=dict)  # group -> label id
     unguarded: set[str] = field(default_factory=set)  # groups where no lease can be held
     warnings: list[str] = field(default_factory=list)
@@ -194,6 +223,14 @@ class Lease:
                     if not free:
                         raise LeaseHeld(self._held_message(group))
                     taken.append(group)
+                try:
+                    crossed = self._crossed(taken, fresh=False)
+                except GitLabUnreachable:
+                    raise
+                except GitLabError as exc:  # cannot tell: writing could double
+                    raise LeaseHeld(f"{exc}; nothing was written") from None
+                if crossed:
+                    raise LeaseHeld(crossed)
             except (LeaseHeld, GitLabUnreachable) as exc:
                 self.refused = exc
                 self._discard(taken)
@@ -214,13 +251,65 @@ class Lease:
         seconds for another run's; raises ``LeaseHeld`` after that."""
         deadline = time.monotonic() + self.wait
         with self._lock:
-            for group in sorted(set(self.groups)):  # one order: two runs cannot deadlock
-                while not self._take(group, fresh=True):
-                    if time.monotonic() >= deadline:
-                        raise LeaseHeld(self._held_message(group))
-                    self.sleep(min(POLL, max(0.1, deadline - time.monotonic())))
+            while True:
+                for group in sorted(set(self.groups)):  # one order: two runs cannot deadlock
+                    while not self._take(group, fresh=True):
+                        if time.monotonic() >= deadline:
+                            raise LeaseHeld(self._held_message(group))
+                        self.sleep(min(POLL, max(0.1, deadline - time.monotonic())))
+                crossed = self._crossed(list(self.held), fresh=True)
+                if not crossed:
+                    break
+                # a run over a group above or below holds its own: give ours back, so
+                # that it need not wait for us, and try again (apart in time: two runs
+                # that both stepped back must not meet again at once)
+                self._discard(list(self.held))
+                if time.monotonic() >= deadline:
+                    raise LeaseHeld(crossed)
+                pause = POLL * random.uniform(0.5, 1.5)
+                self.sleep(min(pause, max(0.1, deadline - time.monotonic())))
             self.started = self.clock()  # nothing was read before this
             self._start_renewing()
+
+    def _crossed(self, groups: list[str], fresh: bool) -> str | None:
+        """Why another run's lease on a group above or below one of ``groups`` stops this
+        run, or None. Each group holds its own lease label, but a run over a group writes
+        to its subgroups' epics too (``include_subgroups``): a run over ``acme`` and one over
+        ``acme/emea`` write to the same epics. One list of the lease labels above and below
+        each group (its ancestors' are included by default, its descendants' on request)
+        tells; a title names its group, a description whether that run writes below it."""
+        if self.kind != "groups":
+            return None
+        for group in groups:
+            mine = group.lower()
+            try:
+                labels = self._call(
+                    "LIST", self._path(group), search=LEASE_LABEL, include_descendant_groups="true"
+                )
+            except gitlab.GitlabHttpError as exc:
+                raise self._failed(group, exc) from None
+            for label in labels:
+                other = group_of(str(label.get("name") or ""))
+                holder = holder_of(label)
+                if other is None or other == mine or holder is None or holder.run == self.run:
+                    continue
+                how = overlap(mine, other, self.subgroups, holder.subgroups)
+                if how is None:
+                    continue
+                if not holder.released and holder.until > self.clock():
+                    return (
+                        f"{group}: another run is writing to {other}, which {how} this group "
+                        f"(run {holder.run} holds it until "
+                        f"{holder.until.isoformat(timespec='seconds')}); nothing was written. "
+                        "Run again later, or pass --lease-wait SECONDS to wait for it"
+                    )
+                if not fresh and self.started and holder.until >= self.started:
+                    return (
+                        f"{group}: another run ({holder.run}) wrote to {other}, which {how} "
+                        "this group, while this run was reading it; nothing was written, so "
+                        "that nothing is written twice. Run again"
+                    )
+        return None
 
     def _start_renewing(self) -> None:
         if self.held and self._renewer is None:
@@ -246,6 +335,8 @@ class Lease:
                     return rest.http_put(path, post_data=data)
                 if method == "DELETE":
                     return rest.http_delete(path)
+                if method == "LIST":  # every page
+                    return rest.http_list(path, query_data=data, get_all=True)
                 return rest.http_get(path)
         except requests.RequestException as exc:  # no answer at all, after the retries
             raise unreachable(self.gl.settings.url, exc) or GitLabError(
@@ -304,7 +395,7 @@ class Lease:
             self._path(group),
             name=self.title(group),
             color=LEASE_COLOR,
-            description=describe(self.run, self.clock() + self.ttl),
+            description=describe(self.run, self.clock() + self.ttl, subgroups=self.subgroups),
         )
 
     def _take_new(self, group: str) -> bool:
@@ -355,7 +446,11 @@ class Lease:
         for group, label in list(self.held.items()):
             until = self.clock() + self.ttl
             try:
-                self._call("PUT", self._path(group, label), description=describe(self.run, until))
+                self._call(
+                    "PUT",
+                    self._path(group, label),
+                    description=describe(self.run, until, subgroups=self.subgroups),
+                )
             except (gitlab.GitlabError, GitLabError) as exc:
                 self.warnings.append(f"{group}: could not renew {self.lease_name} ({exc})")
 
@@ -370,7 +465,9 @@ class Lease:
                 self._call(
                     "PUT",
                     self._path(group, label),
-                    description=describe(self.run, self.clock(), released=True),
+                    description=describe(
+                        self.run, self.clock(), released=True, subgroups=self.subgroups
+                    ),
                 )
             except (gitlab.GitlabError, GitLabError) as exc:
                 self.warnings.append(

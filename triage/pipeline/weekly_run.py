@@ -84,7 +84,17 @@ def run_triage(
     gl = GitLab(settings)
     # One writing run per group: the leases are taken at the run's first write (an
     # unchanged week costs nothing), or before any read when the run may wait.
-    lease = Lease(gl, groups, options.lease_wait, ttl_from(os.environ)) if options.apply else None
+    lease = (
+        Lease(
+            gl,
+            groups,
+            options.lease_wait,
+            ttl_from(os.environ),
+            subgroups=policies.sources.include_subgroups,
+        )
+        if options.apply
+        else None
+    )
     try:
         bot = current_username(gl)
         report.compare_with(_baseline(gl, policies, now, console))
