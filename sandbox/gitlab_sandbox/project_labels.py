@@ -15,6 +15,7 @@ from gitlab_sandbox.rest_api import (
     create_label,
     find_label,
     label_json,
+    label_matches,
     paged,
     router,
     update_label,
@@ -38,9 +39,9 @@ def _label(req: Request, project: Project, ancestors: bool) -> Label:
 def list_project_labels(req: Request) -> Response:
     project = _project(req)
     ancestors = req.query.get("include_ancestor_groups", "true") == "true"
-    search = req.query.get("search", "").lower()
+    search = req.query.get("search", "")
     labels = sorted(
-        (lb for lb in req.store.project_labels(project, ancestors) if search in lb.title.lower()),
+        (lb for lb in req.store.project_labels(project, ancestors) if label_matches(lb, search)),
         key=lambda lb: lb.title.lower(),
     )
     return paged(req, [label_json(lb) for lb in labels])

@@ -229,9 +229,9 @@ def list_group_labels(req: Request) -> Response:
     if req.query.get("include_descendant_groups") == "true":
         groups += store.descendants(group)
     ids = {g.id for g in groups}
-    search = req.query.get("search", "").lower()
+    search = req.query.get("search", "")
     labels = sorted(
-        (lb for lb in store.labels.values() if lb.group_id in ids and search in lb.title.lower()),
+        (lb for lb in store.labels.values() if lb.group_id in ids and label_matches(lb, search)),
         key=lambda lb: lb.title.lower(),
     )
     return paged(req, [label_json(lb) for lb in labels])
@@ -254,6 +254,15 @@ def create_group_label(req: Request) -> Response:
         return req.store.create_label(group, name, color, text)
 
     return create_label(req, make)
+
+
+def label_matches(label: Label, search: str) -> bool:
+    """A label list's ``search``, as ``Label.search`` (app/models/label.rb): each of its
+    words in the title, or each in the description, ignoring case (``fuzzy_search``)."""
+    words = search.lower().split()
+    return any(
+        all(word in text.lower() for word in words) for text in (label.title, label.description)
+    )
 
 
 def create_label(req: Request, make: Callable[[str, str, str], Label]) -> Response:

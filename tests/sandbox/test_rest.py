@@ -198,3 +198,19 @@ def test_a_group_label_title_of_an_ancestor_group_is_taken_in_its_subgroups(sand
     first = requests.post(child, data={"name": "team", "color": "#1"}, headers=auth, timeout=10)
     later = requests.post(parent, data={"name": "team", "color": "#1"}, headers=auth, timeout=10)
     assert (first.status_code, later.status_code) == (201, 201)
+
+
+def test_a_label_search_finds_words_of_the_title_or_of_the_description(sandbox):
+    """As Label.search (app/models/label.rb, fuzzy_search on title and description)."""
+    auth = {"PRIVATE-TOKEN": sandbox.token}
+    api = f"{sandbox.url}/api/v4/groups/globex/labels"
+    about = {"name": "Platform", "color": "#123456", "description": "Owned by the DevEx team"}
+    requests.post(api, data=about, headers=auth, timeout=10).raise_for_status()
+
+    def names(search: str) -> list[str]:
+        found = requests.get(api, params={"search": search}, headers=auth, timeout=10).json()
+        return [label["name"] for label in found]
+
+    assert names("platf") == ["Platform"]
+    assert names("devex TEAM") == ["Platform"]  # every word, in the description
+    assert names("platform devex") == []  # one word in each: no column has both
