@@ -2,11 +2,12 @@
 
 Each scenario runs three weekly runs of ``triage run --apply`` (days 0, 7 and 14 after the
 seed's anchor date) against its own sandbox, with one fault somewhere: a run killed
-half-way, two runs at once, a lost, truncated, garbage, foreign or unusable state file,
-server errors, timeouts and dropped connections (through a loopback fault proxy), answers
-lost after GitLab saved a write, an epic answered with ``widgets: null``, a group that
-cannot be read, rate limits. The last week has no fault, as a weekly schedule would just
-run again. GitLab's state after each week is compared with an undisturbed control run's:
+half-way, two runs at once (also over a group and its subgroup), a lost, truncated, garbage,
+foreign or unusable state file, server errors, timeouts and dropped connections (through a
+loopback fault proxy), answers lost after GitLab saved a write, an epic answered with
+``widgets: null``, a group that cannot be read, rate limits. The last week has no fault, as
+a weekly schedule would just run again. GitLab's state after each week is compared with
+an undisturbed control run's:
 
 - duplicates: a second bot note on an epic, or a second summary issue of one week, or
   more than one summary issue open, after any week;
@@ -299,6 +300,22 @@ def two_runs_waiting(world: World) -> None:
     wait_for_writes(world, 2)
     world.injected += 1
     world.run(0, world.folder / "other.db", "--lease-wait", "120")
+    world.finish(first)
+    world.week()
+    normal_weeks(world, WEEKS[1:])
+
+
+@scenario(
+    "nested-runs",
+    "a run over one subgroup (acme-corp/emea) starts while a run over every group writes",
+)
+def nested_runs(world: World) -> None:
+    """The runs lease different groups, but the first one writes to the subgroup's epics
+    too (``include_subgroups``): a person's ``--group`` run beside the schedule."""
+    first = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300")
+    wait_for_writes(world, 2)
+    world.injected += 1
+    world.run(0, world.folder / "other.db", "--group", "acme-corp/emea")
     world.finish(first)
     world.week()
     normal_weeks(world, WEEKS[1:])
