@@ -252,7 +252,7 @@ class Lease:
         deadline = time.monotonic() + self.wait
         with self._lock:
             while True:
-                for group in sorted(set(self.groups)):  # one order: two runs cannot deadlock
+                for group in sorted(set(self.groups) - self.unguarded):  # one order: no deadlock
                     while not self._take(group, fresh=True):
                         if time.monotonic() >= deadline:
                             raise LeaseHeld(self._held_message(group))
