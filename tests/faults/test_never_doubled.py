@@ -174,17 +174,15 @@ def test_one_open_summary_per_week_whatever_the_last_run_left(sandbox, bot_env):
 def test_a_run_that_read_while_another_wrote_stops_before_writing(sandbox):
     """B began reading; A wrote and released its lease meanwhile: B's reads may be stale,
     so B must not take the lease and write (a second note could follow)."""
+    from tests.faults.test_lease_records import client, wrote
     from triage.errors import TriageError
-    from triage.gitlab.client import GitLab
     from triage.gitlab.lease import Lease
-    from triage.settings import GitLabSettings
 
-    settings = GitLabSettings.from_env({"GITLAB_URL": sandbox.url, "GITLAB_TOKEN": sandbox.token})
-    gl = GitLab(settings)
-    try:
-        reader = Lease(gl, ["globex"])  # started: now
-        writer = Lease(gl, ["globex"])
+    with client(sandbox) as reader_gl, client(sandbox) as writer_gl:
+        reader = Lease(reader_gl, ["globex"], run="reader")  # started: now
+        writer = Lease(writer_gl, ["globex"], run="writer")
         writer.ensure()
+        wrote(writer_gl, "globex")
         writer.release()
         try:
             reader.ensure()
@@ -192,12 +190,10 @@ def test_a_run_that_read_while_another_wrote_stops_before_writing(sandbox):
             assert "wrote to this group while this run was reading it" in str(exc)
         else:
             raise AssertionError("the reader took the lease after another run wrote")
-        fresh = Lease(gl, ["globex"])  # began after that write: free to go
+        fresh = Lease(reader_gl, ["globex"], run="fresh")  # began after that write: free
         fresh.ensure()
         assert fresh.held
         fresh.release()
-    finally:
-        gl.close()
 
 
 def test_a_run_that_only_writes_the_summary_takes_the_lease_first(sandbox, bot_env, tmp_path):

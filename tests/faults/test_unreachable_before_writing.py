@@ -161,8 +161,13 @@ def test_a_run_outside_ci_is_a_new_run_each_time(monkeypatch):
     assert run_id({}) != run_id({})
     assert run_id({"CI_PIPELINE_ID": "", "CI_JOB_NAME": "x"}) != run_id({})
     job = {"CI_PIPELINE_ID": "4711", "CI_JOB_NAME": "smart-triage-run 2/3"}
-    assert run_id(job) == run_id(dict(job)) == "pipeline-4711/smart-triage-run-2-3"
+    assert run_id(job) == run_id(dict(job))
+    assert run_id(job).startswith("pipeline-4711/smart-triage-run-2-3-")
     assert run_id({**job, "CI_JOB_NAME": "smart-triage-run 3/3"}) != run_id(job)
+    assert run_id({**job, "CI_JOB_NAME": "smart-triage-run-2-3"}) != run_id(job)
+    matrix = "smart-triage-weekly: [customer-success/enterprise-accounts/emea, eu-{}]"
+    east, west = ({**job, "CI_JOB_NAME": matrix.format(side)} for side in ("east", "west"))
+    assert run_id(east) != run_id(west)  # one prefix, cut short
 
 
 def closed_port() -> int:

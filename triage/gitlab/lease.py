@@ -5,7 +5,7 @@ schedule runs, so the lease lives where every run looks: in each group, as a gro
 named ``smart-triage-lease <group path>`` (``lease_title``: one title for all groups
 cannot live in a hierarchy). Creating a label is atomic in GitLab (a second
 ``POST /groups/:id/labels`` of the same name answers 409 "Label already exists",
-lib/api/helpers/labels_helpers.rb), which makes the label a lock; its description says
+lib/api/helpers/label_helpers.rb), which makes the label a lock; its description says
 which run holds it and until when, or when it was released. A run renews it while it
 works and marks it released at the end; a killed run's lease expires.
 
@@ -21,6 +21,10 @@ taken before anything is read, waiting for the other run to end.
 
 A run is known by its pipeline and job name in CI (``run_id``), so a retried job takes
 over the lease its earlier attempt could not release instead of stopping for it.
+
+A lease is a record as well as a lock: "released at T" tells a run that began reading
+before T that its reads may be stale. A run that wrote nothing leaves no such record: it
+deletes the labels it made and puts back the ones it took over as they were.
 
 A label makes no notification and touches no epic. A user without the right to manage
 labels (below Planner) cannot hold the lease: the run says so once and goes on unguarded.
@@ -118,8 +122,9 @@ def holder_of(label: dict[str, Any]) -> Holder | None:
 
 
 def group_of(title: str) -> str | None:
-    """The group a lease label's title names (``lease_title``); None for another label,
-    or a title too long to hold its path."""
+    """The group a lease label's title names (``lease_title``), None for another label.
+    A path too long for a title comes back as its hash, which names no group: such a
+    group's lease is not seen from above or below."""
     prefix = f"{LEASE_LABEL} "
     if not title.startswith(prefix):
         return None
@@ -141,19 +146,22 @@ def overlap(mine: str, other: str, mine_below: bool, other_below: bool) -> str |
 def run_id(env: Mapping[str, str]) -> str:
     """The name a run holds its leases under.
 
-    In a CI job: its pipeline and its job's name. GitLab retries a job only once it has
-    ended, as a new job of the same pipeline under the same name
-    (``app/services/ci/retry_job_service.rb``), so the retry is the same run: it takes over
-    the lease its earlier attempt held when GitLab went away (exit 4, which the component's
-    job retries), rather than stop for it until it expires. Shards of a parallel job are
-    named apart ("smart-triage-run 1/3"), and two pipelines never share a name. Elsewhere
-    (a person's laptop): the host and a random part, a new run each time.
+    In a CI job: its pipeline and its job's name. GitLab retries a job once it has ended
+    or while it is being cancelled (``Ci::Processable#retryable?``; a cancelled run stops
+    writing and releases its lease on SIGTERM), as a new job of the same pipeline under
+    the same name (``app/services/ci/retry_job_service.rb``), so the retry is the same
+    run: it takes over the lease its earlier attempt held when GitLab went away (exit 4,
+    which the component's job retries), rather than stop for it until it expires. Shards
+    of a parallel job are named apart ("smart-triage-run 1/3"), and two pipelines never
+    share a name. Elsewhere (a person's laptop): the host and a random part, a new run
+    each time.
     """
     pipeline, job = env.get("CI_PIPELINE_ID", ""), env.get("CI_JOB_NAME", "")
     if pipeline.isdigit() and job.strip():
-        # a lease's description names its run in one word
-        slug = re.sub(r"[^a-z0-9]+", "-", job.lower()).strip("-")[:63] or "job"
-        return f"pipeline-{pipeline}/{slug}"
+        # a lease's description names its run in one word; the slug is for people, the
+        # hash keeps apart names it would merge ("run 1/3" and "run-1-3", long matrix names)
+        slug = re.sub(r"[^a-z0-9]+", "-", job.lower()).strip("-")[:48] or "job"
+        return f"pipeline-{pipeline}/{slug}-{hashlib.sha256(job.encode()).hexdigest()[:8]}"
     return f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
 
 
@@ -188,6 +196,9 @@ class Lease:
     run: str = field(default_factory=lambda: run_id(os.environ))
     subgroups: bool = False  # the run writes to its groups' subgroups (include_subgroups)
     held: dict[str, int] = field(default_factory=dict)  # group -> label id
+    # group -> the description of the label this run took over, put back if it writes
+    # nothing; a group this run holds and that is not here had no label before
+    replaced: dict[str, str] = field(default_factory=dict)
     unguarded: set[str] = field(default_factory=set)  # groups where no lease can be held
     warnings: list[str] = field(default_factory=list)
     started: datetime | None = None  # when this run began reading
@@ -238,13 +249,19 @@ class Lease:
             self._start_renewing()
 
     def _discard(self, groups: list[str]) -> None:
-        """Delete leases taken but never written under: no other run need stop for them."""
+        """Give back leases taken but never written under, as they were before this run:
+        no other run need stop for them, and the record of a run before this one (it
+        wrote until then) stays."""
         for group in groups:
             label = self.held.pop(group, None)
             if label is None:
                 continue
+            before = self.replaced.pop(group, None)
             with contextlib.suppress(gitlab.GitlabError, GitLabError):  # it expires anyway
-                self._call("DELETE", self._path(group, label))
+                if before is None:
+                    self._call("DELETE", self._path(group, label))
+                else:
+                    self._call("PUT", self._path(group, label), description=before)
 
     def acquire(self) -> None:
         """Take every group's lease before anything is read, waiting up to ``wait``
@@ -284,13 +301,26 @@ class Lease:
             mine = group.lower()
             try:
                 labels = self._call(
-                    "LIST", self._path(group), search=LEASE_LABEL, include_descendant_groups="true"
+                    "LIST",
+                    self._path(group),
+                    search=LEASE_LABEL,
+                    include_descendant_groups="true",
+                    per_page=100,
                 )
             except gitlab.GitlabHttpError as exc:
                 raise self._failed(group, exc) from None
             for label in labels:
-                other = group_of(str(label.get("name") or ""))
+                name = str(label.get("name") or "")
                 holder = holder_of(label)
+                if name == LEASE_LABEL and holder is not None and self._older_holds(holder):
+                    return (
+                        f"{group}: a run of an earlier version of smart-triage holds "
+                        f"'{LEASE_LABEL}' in this group or one above or below it (run "
+                        f"{holder.run}, until {holder.until.isoformat(timespec='seconds')}); "
+                        "nothing was written. Run again later, and upgrade every schedule "
+                        "that runs smart-triage"
+                    )
+                other = group_of(name)
                 if other is None or other == mine or holder is None or holder.run == self.run:
                     continue
                 how = overlap(mine, other, self.subgroups, holder.subgroups)
@@ -346,6 +376,12 @@ class Lease:
     def _failed(self, group: str, exc: gitlab.GitlabHttpError) -> GitLabError:
         return GitLabError(f"{group}: {self.lease_name}: HTTP {exc.response_code}")
 
+    def _older_holds(self, holder: Holder) -> bool:
+        """An earlier version's lease (one title for every group, ``LEASE_LABEL``) that is
+        held now: it cannot say which group it locks, so any such lease above, here or
+        below stops this run until it is released or expires."""
+        return not holder.released and holder.until > self.clock() and holder.run != self.run
+
     def _take(self, group: str, fresh: bool) -> bool:
         """Create the group's lease label; on 409, contend for the one there. ``fresh``:
         nothing was read yet, so a run that wrote earlier does not matter."""
@@ -374,8 +410,7 @@ class Lease:
             raise self._failed(group, exc) from None
         holder = holder_of(label)
         if holder is not None and holder.run == self.run and not holder.released:
-            self.held[group] = int(label["id"])
-            return True
+            return self._own(group, label, holder)
         now = self.clock()
         if holder is not None and not holder.released and holder.until > now:
             return False
@@ -386,7 +421,33 @@ class Lease:
         except gitlab.GitlabHttpError as exc:
             if exc.response_code != 404:  # 404: another run took it over first
                 raise self._failed(group, exc) from None
-        return self._take_new(group)
+        taken = self._take_new(group)
+        if taken:
+            self.replaced[group] = str(label.get("description") or "")
+        return taken
+
+    def _own(self, group: str, label: dict[str, Any], holder: Holder) -> bool:
+        """A lease this run's name holds: a create whose answer was lost after GitLab saved
+        it, or the lease of this CI job's failed attempt, which may have expired a while
+        ago. Its expiry is pushed ahead at once: left as it was, another run could take
+        it over as expired before the first renewal and write beside this one. Gone
+        meanwhile (404): another run took it over, and this run contends again."""
+        try:
+            self._call(
+                "PUT",
+                self._path(group, int(label["id"])),
+                description=describe(self.run, self.clock() + self.ttl, subgroups=self.subgroups),
+            )
+        except gitlab.GitlabHttpError as exc:
+            if exc.response_code == 404:
+                return self._take(group, fresh=False)
+            raise self._failed(group, exc) from None
+        self.held[group] = int(label["id"])
+        # the attempt before may have written until it stopped: if this one writes
+        # nothing, the label says it was released then
+        ended = min(holder.until, self.clock())
+        self.replaced[group] = describe(self.run, ended, released=True, subgroups=self.subgroups)
+        return True
 
     def _create(self, group: str) -> Any:
         """The lease label, held by this run until now plus the time to live."""
@@ -451,15 +512,32 @@ class Lease:
                     self._path(group, label),
                     description=describe(self.run, until, subgroups=self.subgroups),
                 )
+            except gitlab.GitlabHttpError as exc:
+                if exc.response_code != 404:
+                    self.warnings.append(f"{group}: could not renew {self.lease_name} ({exc})")
+                    continue
+                # expired under this run and taken over by another: no more writes here
+                self.held.pop(group, None)
+                self.refused = LeaseHeld(
+                    f"{group}: {self.lease_name} expired while this run was working and "
+                    "another run took it over; this run writes nothing more. Raise "
+                    "TRIAGE_LEASE_SECONDS if runs often take longer than renewals allow"
+                )
             except (gitlab.GitlabError, GitLabError) as exc:
                 self.warnings.append(f"{group}: could not renew {self.lease_name} ({exc})")
 
     def release(self) -> None:
         """Mark every lease this run holds released, now (by id: never another run's).
-        The label stays, so a run that began reading before now knows to stop."""
+        The label stays, so a run that began reading before now knows to stop. A run that
+        wrote nothing (``--lease-wait`` takes the leases before reading, and a week may
+        need no write) gives them back as they were instead: marked released, they would
+        stop every run that began reading before now, above and below its groups too."""
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=5)
+        if not self.gl.wrote:
+            self._discard(list(self.held))
+            return
         for group, label in list(self.held.items()):
             try:
                 self._call(
