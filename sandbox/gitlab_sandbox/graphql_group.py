@@ -90,11 +90,26 @@ class GroupNode:
         if include_descendant_groups:
             groups = groups + store.descendants(self.raw)
         ids = {g.id for g in groups}
-        fields = search_in or ["TITLE", "DESCRIPTION"]
+        # app/finders/labels_finder.rb: unless onlyGroupLabels (false by default in
+        # GraphQL, Resolvers::GroupLabelsResolver), the labels of the group's own projects
+        # too (its descendants' with includeDescendantGroups), one title possibly twice
+        below = {self.raw.id} | (
+            {g.id for g in store.descendants(self.raw)} if include_descendant_groups else set()
+        )
+        projects = (
+            set()
+            if only_group_labels
+            else {p.id for p in store.projects.values() if p.group_id in below}
+        )
         labels = sorted(
-            (lb for lb in store.labels.values() if lb.group_id in ids),
+            (
+                lb
+                for lb in store.labels.values()
+                if lb.group_id in ids or (lb.project_id is not None and lb.project_id in projects)
+            ),
             key=lambda lb: (lb.title.lower(), lb.id),
         )
+        fields = search_in or ["TITLE", "DESCRIPTION"]
         if title is not None:
             labels = [lb for lb in labels if lb.title == title]
         if search_term:

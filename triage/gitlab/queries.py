@@ -109,10 +109,13 @@ query($path: ID!) {
 }
 """
 
+# Group labels only: GitLab's default (onlyGroupLabels: false) adds the labels of the
+# group's projects, one title possibly twice, and an epic takes only group labels (a
+# project label's id is dropped from workItemUpdate without an error).
 GROUP_LABELS = """
 query($path: ID!, $cursor: String) {
   group(fullPath: $path) {
-    labels(includeAncestorGroups: true, first: 100, after: $cursor) {
+    labels(includeAncestorGroups: true, onlyGroupLabels: true, first: 100, after: $cursor) {
       pageInfo { hasNextPage endCursor }
       nodes { id title }
     }
