@@ -410,7 +410,9 @@ def _issue_fields(req: Request, issue: WorkItem) -> Response | None:
         issue.title = body["title"]
     if "description" in body:
         previous = issue.description
-        issue.description = body["description"] or ""
+        # stored as the quick actions' pass leaves it: no "\r", no trailing blanks
+        # (lib/gitlab/quick_actions/extractor.rb perform_regex: content.rstrip)
+        issue.description = (body["description"] or "").replace("\r", "").rstrip()
         issue.last_edited_at = req.store.clock()
         req.store.count_mentions(issue.description, previous, issue)
     if "due_date" in body:

@@ -199,3 +199,22 @@ def test_a_dry_runs_summary_file_compares_with_the_published_summary(sandbox, en
     assert "| Objectives scanned | 14 | 0 |" in text
     assert "| Need attention: still open from last week | 13 | +13 |" in text
     assert control(sandbox, "stats")["writes"] == 0  # a dry run still writes nothing
+
+
+def test_a_rerun_on_unchanged_data_leaves_the_summary_and_the_leases_alone(
+    sandbox, bot_env, tmp_path
+):
+    """GitLab keeps an issue's description without its trailing line break (the quick
+    actions' pass strips it): compared as sent, every run rewrote the summary and took
+    every group's lease to do it."""
+    from tests.cli import run_cli
+
+    cache = str(tmp_path / "state.db")
+    now = DEMO_DAY.isoformat()
+    assert run_cli("run", "--apply", "--now", now, "--cache", cache).returncode == 0
+    control(sandbox, "reset", {"stats_only": True})
+    again = run_cli("run", "--apply", "--now", now, "--cache", cache)
+    assert again.returncode == 0, again.stderr
+    assert "summary issue unchanged" in again.stderr
+    stats = control(sandbox, "stats")
+    assert stats["writes"] == 0 and stats["requests"] <= 6, stats
