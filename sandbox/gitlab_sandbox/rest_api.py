@@ -420,16 +420,27 @@ def _issue_fields(req: Request, issue: WorkItem) -> Response | None:
     if "confidential" in body:
         issue.confidential = bool(body["confidential"])
     project = req.store.projects[issue.project_id or 0]
-    for title in _labels(body.get("labels")) + _labels(body.get("add_labels")):
-        req.store.ensure_project_label(project, title)
+    # app/services/labels/find_or_create_service.rb: a missing label is created only for
+    # a user who may create labels there (Planner); for others it is dropped, silently,
+    # and the issue is written without it
+    may_create = req.store.groups[project.group_id].full_path not in req.options.label_admin_denied
+    known = {lb.title for lb in req.store.project_labels(project)}
+
+    def usable(titles: list[str]) -> list[str]:
+        if may_create:
+            for title in titles:
+                req.store.ensure_project_label(project, title)
+            return titles
+        return [title for title in titles if title in known]
+
     if "labels" in body:
-        wanted = _labels(body["labels"])
+        wanted = usable(_labels(body["labels"]))
         req.store.change_labels(
             issue, wanted, [t for t in issue.labels if t not in wanted], req.username or ""
         )
     req.store.change_labels(
         issue,
-        _labels(body.get("add_labels")),
+        usable(_labels(body.get("add_labels"))),
         _labels(body.get("remove_labels")),
         req.username or "",
     )

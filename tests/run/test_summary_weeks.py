@@ -218,3 +218,23 @@ def test_a_rerun_on_unchanged_data_leaves_the_summary_and_the_leases_alone(
     assert "summary issue unchanged" in again.stderr
     stats = control(sandbox, "stats")
     assert stats["writes"] == 0 and stats["requests"] <= 6, stats
+
+
+def test_a_summary_issue_made_without_its_labels_is_a_failure_said_plainly(
+    make_sandbox, monkeypatch
+):
+    """GitLab leaves out the labels a user below Planner may not create and makes the
+    issue anyway: the next run, which finds summaries by their labels, could neither
+    compare with it nor close it, and would make another each week."""
+    from tests.cli import run_cli
+    from tests.conftest import point_bot_at
+
+    box = make_sandbox(label_admin_denied=("cs-ops",))
+    point_bot_at(box, monkeypatch)
+    result = run_cli("run", "--apply", "--now", DEMO_DAY.isoformat())
+    assert result.returncode == 1, result.stderr
+    assert "was created without its label(s)" in result.stderr
+    assert "Give it the Planner role in 'cs-ops/triage-reports'" in result.stderr
+    assert "Traceback" not in result.stderr
+    (made,) = summaries(box)
+    assert made["labels"] == []  # as GitLab leaves it

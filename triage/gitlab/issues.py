@@ -22,6 +22,7 @@ class Issue:
     state: str
     web_url: str
     reference: str  # full reference, e.g. group/project#12
+    labels: tuple[str, ...] = ()
 
 
 def _issue(raw: Any) -> Issue:
@@ -32,6 +33,7 @@ def _issue(raw: Any) -> Issue:
         raw.state,
         raw.web_url,
         (raw.references or {}).get("full", ""),
+        tuple(getattr(raw, "labels", None) or ()),
     )
 
 

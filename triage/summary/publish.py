@@ -114,6 +114,17 @@ def publish(
     created = create_issue(
         gl, project, title_for(settings, figures.week), body, list(settings.labels)
     )
+    dropped = [label for label in settings.labels if label not in created.labels]
+    if dropped:
+        # app/services/labels/find_or_create_service.rb drops a label the user may not
+        # create, and the issue is made without it: next week's run finds the summaries
+        # by their labels, so it would neither compare with this one nor close it
+        raise GitLabError(
+            f"the summary issue {created.web_url} was created without its label(s) "
+            f"{', '.join(repr(label) for label in dropped)}: GitLab leaves out a label the "
+            f"bot's user may not create. Give it the Planner role in '{project}', or create "
+            "the labels there; until then each run makes a new summary issue it cannot find"
+        )
     closed = _close_others(gl, settings, dated, created, figures.week)
     return Published("created", created.web_url, closed)
 
