@@ -30,6 +30,10 @@ class Options:
     # Groups where the token's user may not administer labels (below the Planner role):
     # creating a label there answers 403.
     label_admin_denied: tuple[str, ...] = field(default=())
+    # A label create whose title is taken answers as the loser of two creates at the same
+    # moment does: both passed the API's look-up, and the model's uniqueness validation
+    # answers 400 "has already been taken" instead of the look-up's 409.
+    label_create_race: bool = False
     # Groups the token's user is no member of (a subgroup's token and its top group):
     # ``members/all`` answers 404 there, and creating a label 404s as well.
     not_member_of: tuple[str, ...] = ()

@@ -277,6 +277,8 @@ def create_label(req: Request, make: Callable[[str, str, str], Label]) -> Respon
     try:
         label = make(name, color, req.arg("description") or "")
     except ValueError:
+        if req.options.label_create_race:  # app/models/label.rb: validates uniqueness
+            return error(400, {"title": ["has already been taken"]})
         return error(409, "Label already exists")
     return Response(201, label_json(label))
 

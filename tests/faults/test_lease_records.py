@@ -140,3 +140,28 @@ def test_an_earlier_versions_released_lease_is_no_obstacle(sandbox, bot_env):
     result = run_cli("run", "--apply", "--now", NOW, "--group", "globex", "--no-summary")
     assert result.returncode == 0, result.stderr
     assert lease_title("globex") in {label["name"] for label in lease_labels(sandbox)}
+
+
+def test_the_loser_of_two_label_creates_at_once_reads_the_label_as_taken(make_sandbox):
+    """Two creates of one title at once both pass GitLab's look-up; the second fails its
+    uniqueness validation with 400, not 409. A run taking a lease, or a shard creating a
+    missing label, read that 400 as an error of its own and failed."""
+    import gitlab
+
+    from triage.gitlab.label_create import title_taken
+
+    box = make_sandbox(label_create_race=True)
+    with client(box) as first_gl, client(box) as second_gl:
+        first = Lease(first_gl, ["globex"], run="first")
+        first.ensure()
+        second = Lease(second_gl, ["globex"], run="second")
+        with pytest.raises(LeaseHeld, match="another run is writing to this group"):
+            second.ensure()
+        api = second_gl.rest.groups.get("globex", lazy=True).labels
+        api.create({"name": "Needs owner", "color": "#123456"})
+        with pytest.raises(gitlab.GitlabCreateError) as raced:
+            api.create({"name": "Needs owner", "color": "#123456"})
+        assert raced.value.response_code == 400 and title_taken(raced.value)
+        with pytest.raises(gitlab.GitlabHttpError) as invalid:
+            second_gl.rest.http_post("/groups/globex/labels", post_data={"name": "No colour"})
+        assert invalid.value.response_code == 400 and not title_taken(invalid.value)

@@ -52,6 +52,7 @@ from gitlab.utils import EncodedId
 
 from triage.errors import GitLabError, GitLabUnreachable, TriageError
 from triage.gitlab.client import GitLab
+from triage.gitlab.label_create import title_taken
 from triage.gitlab.unreachable import unreachable
 
 LEASE_LABEL = "smart-triage-lease"  # each group's lease title starts so (lease_title)
@@ -392,7 +393,7 @@ class Lease:
                 self.unguarded.add(group)
                 self.warnings.append(self._unguarded_warning(group, exc.response_code))
                 return True
-            if exc.response_code != 409:
+            if not title_taken(exc):
                 raise self._failed(group, exc) from None
             return self._contend(group, fresh)
         self.held[group] = int(label["id"])
@@ -463,7 +464,7 @@ class Lease:
         try:
             label = self._create(group)
         except gitlab.GitlabHttpError as exc:
-            if exc.response_code == 409:  # another run took it over first
+            if title_taken(exc):  # another run took it over first
                 return False
             raise self._failed(group, exc) from None
         self.held[group] = int(label["id"])

@@ -12,6 +12,7 @@ from triage.errors import GitLabError, GitLabSetupError, GitLabUnreachable, Tria
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab, NoteLimitReached
 from triage.gitlab.instance import PLANNER, access_level, current_user_id
+from triage.gitlab.label_create import title_taken
 from triage.gitlab.reads import group_labels
 from triage.gitlab.unreachable import unreachable
 
@@ -252,7 +253,7 @@ class LabelDirectory:
             )
         except gitlab.GitlabError as exc:
             status = exc.response_code or 0
-            if status == 409:  # created meanwhile by another run
+            if title_taken(exc):  # created meanwhile by another run
                 return
             if status in HINTS:
                 raise LabelRefused(title, top_group, status, str(exc.error_message)) from None
