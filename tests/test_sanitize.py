@@ -100,3 +100,13 @@ def test_links_and_addresses_are_left_working():
     assert sanitize(text) == text
     assert sanitize("see www.evil.example.net/x", links=False) == "see [link removed]"
     assert sanitize("ready for 50% of teams") == "ready for 50% of teams"
+
+
+def test_a_quick_action_in_a_tilde_fence_is_neutralised_for_older_gitlab_versions():
+    """GitLab's extractor before its Markdown pass skips only text between backticks: a
+    command inside a ``~~~`` fence ran there. A backtick fence is left as written."""
+    assert sanitize("~~~\n/close\n~~~") == "~~~\n\\/close\n~~~"
+    assert sanitize("```\n/close\n```") == "```\n/close\n```"
+    # a fence ends only with its own mark; an unclosed one is closed with it
+    assert sanitize("~~~\n```\n/close\n~~~\n/label ~x") == "~~~\n```\n\\/close\n~~~\n\\/label ~x"
+    assert sanitize("~~~\nopen") == "~~~\nopen\n~~~"

@@ -20,7 +20,9 @@ the bot's control, so before posting:
   structural ones the bot's own templates use, and images from other hosts are replaced by
   their alt text.
 
-Code spans and fenced code are left alone: GitLab neither runs nor links anything there.
+Code spans and fenced code are left alone: GitLab neither runs nor links anything there;
+but a line in a ``~~~`` fence that starts with ``/`` still gets its backslash, as GitLab
+versions before the Markdown-aware extractor run it.
 """
 
 from __future__ import annotations
@@ -64,15 +66,21 @@ def sanitize(text: str, allowed_mentions: Iterable[str] = (), links: bool = True
     allowed = {name.lower() for name in allowed_mentions}
     text = HTML_COMMENT.sub("", text.replace("\r", ""))
     out: list[str] = []
-    in_fence = False
+    fence: str | None = None  # the open fence's mark
     for line in text.split("\n"):
-        if FENCE.match(line):
-            in_fence = not in_fence
+        opening = FENCE.match(line)
+        if opening and fence in (None, opening.group(1)):
+            fence = None if fence else opening.group(1)
             out.append(line)
-            continue
-        out.append(line if in_fence else _line(line, allowed, links))
-    if in_fence:  # an unclosed fence would swallow whatever the bot appends after it
-        out.append("```")
+        elif fence == "~~~":
+            # GitLab's quick action extractor skips only what sits between backticks
+            # (lib/gitlab/quick_actions/extractor.rb, INLINE_CODE_REGEX); versions before
+            # its Markdown pass run a command inside a ~~~ fence
+            out.append(QUICK_ACTION.sub(r"\1\\/", line))
+        else:
+            out.append(line if fence else _line(line, allowed, links))
+    if fence:  # an unclosed fence would swallow whatever the bot appends after it
+        out.append(fence)
     return "\n".join(out)
 
 
