@@ -283,26 +283,25 @@ def terminated(world: World) -> None:
     _kill(world, signal.SIGTERM)
 
 
-@scenario("two-runs", "a second run starts while the first writes (a laptop, a schedule)")
-def two_runs(world: World) -> None:
+def _while_one_writes(world: World, *second: str) -> None:
+    """A second run, with ``second``'s options, starts while the first one writes."""
     first = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300")
     wait_for_writes(world, 2)
     world.injected += 1
-    world.run(0, world.folder / "other.db")  # its own state: runners share no files
+    world.run(0, world.folder / "other.db", *second)  # its own state: runners share no files
     world.finish(first)
     world.week()
     normal_weeks(world, WEEKS[1:])
+
+
+@scenario("two-runs", "a second run starts while the first writes (a laptop, a schedule)")
+def two_runs(world: World) -> None:
+    _while_one_writes(world)
 
 
 @scenario("two-runs-wait", "the same, the second with --lease-wait 120")
 def two_runs_waiting(world: World) -> None:
-    first = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300")
-    wait_for_writes(world, 2)
-    world.injected += 1
-    world.run(0, world.folder / "other.db", "--lease-wait", "120")
-    world.finish(first)
-    world.week()
-    normal_weeks(world, WEEKS[1:])
+    _while_one_writes(world, "--lease-wait", "120")
 
 
 @scenario(
@@ -312,13 +311,7 @@ def two_runs_waiting(world: World) -> None:
 def nested_runs(world: World) -> None:
     """The runs lease different groups, but the first one writes to the subgroup's epics
     too (``include_subgroups``): a person's ``--group`` run beside the schedule."""
-    first = world.spawn(0, None, TRIAGE_NOTES_PER_MINUTE="300")
-    wait_for_writes(world, 2)
-    world.injected += 1
-    world.run(0, world.folder / "other.db", "--group", "acme-corp/emea")
-    world.finish(first)
-    world.week()
-    normal_weeks(world, WEEKS[1:])
+    _while_one_writes(world, "--group", "acme-corp/emea")
 
 
 def _state_then(world: World, damage: Callable[[Path], None]) -> None:

@@ -117,17 +117,7 @@ def test_a_run_may_wait_for_the_other_and_then_writes_nothing_twice(
 def test_the_lease_of_a_killed_run_expires(make_sandbox, monkeypatch, tmp_path):
     box = make_sandbox()
     point_bot_at(box, monkeypatch)
-    expired = datetime.now(UTC) - timedelta(minutes=1)
-    requests.post(
-        f"{box.url}/api/v4/groups/globex/labels",
-        data={
-            "name": lease_title("globex"),
-            "color": "#8c8c8c",
-            "description": describe("gone", expired),
-        },
-        headers={"PRIVATE-TOKEN": box.token},
-        timeout=10,
-    ).raise_for_status()
+    plant_lease(box, "globex", datetime.now(UTC) - timedelta(minutes=1))  # expired
     assert run_cli("run", "--apply", "--now", NOW, "--no-summary").returncode == 0
     assert len(bot_notes(box)) == NOTED and held_leases(box) == []
 
@@ -217,17 +207,7 @@ def test_a_run_over_a_subgroup_after_one_over_its_parent_takes_its_own_lease(san
     a subgroup's run met the lease its parent's last run released, could neither create
     its own nor take that one over, and stopped as if another run were writing, every
     week."""
-    released = datetime.now(UTC) - timedelta(hours=1)
-    requests.post(
-        f"{sandbox.url}/api/v4/groups/acme-corp/labels",
-        data={
-            "name": lease_title("acme-corp"),
-            "color": "#8c8c8c",
-            "description": describe("last-week", released, released=True),
-        },
-        headers={"PRIVATE-TOKEN": sandbox.token},
-        timeout=10,
-    ).raise_for_status()
+    plant_lease(sandbox, "acme-corp", datetime.now(UTC) - timedelta(hours=1), released=True)
     child = run_cli("run", "--apply", "--now", NOW, "--group", "acme-corp/emea", "--no-summary")
     assert child.returncode == 0, child.stderr
     assert "another run" not in child.stderr and "could not" not in child.stderr

@@ -44,7 +44,8 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, TypeVar
 
 import gitlab
 import requests
@@ -175,6 +176,21 @@ def ttl_from(env: Mapping[str, str]) -> timedelta:
         return TTL
 
 
+T = TypeVar("T")
+
+
+def _told(step: Callable[[], T]) -> T:
+    """``step``'s answer about a lease. GitLab giving no answer at all stays as it is (the
+    caller knows whether anything was written yet); any other error means this run cannot
+    tell who holds the lease, and writing could double: the run is refused."""
+    try:
+        return step()
+    except GitLabUnreachable:
+        raise
+    except GitLabError as exc:
+        raise LeaseHeld(f"{exc}; nothing was written") from None
+
+
 @dataclass
 class Lease:
     """The leases of one --apply run over its ``groups``, all held or none: ``ensure``
@@ -226,21 +242,10 @@ class Lease:
                 for group in sorted(set(self.groups)):  # one order: no two runs deadlock
                     if group in self.held or group in self.unguarded:
                         continue
-                    try:
-                        free = self._take(group, fresh=False)
-                    except GitLabUnreachable:
-                        raise
-                    except GitLabError as exc:  # cannot tell: writing could double
-                        raise LeaseHeld(f"{exc}; nothing was written") from None
-                    if not free:
+                    if not _told(partial(self._take, group, fresh=False)):
                         raise LeaseHeld(self._held_message(group))
                     taken.append(group)
-                try:
-                    crossed = self._crossed(taken, fresh=False)
-                except GitLabUnreachable:
-                    raise
-                except GitLabError as exc:  # cannot tell: writing could double
-                    raise LeaseHeld(f"{exc}; nothing was written") from None
+                crossed = _told(lambda: self._crossed(taken, fresh=False))
                 if crossed:
                     raise LeaseHeld(crossed)
             except (LeaseHeld, GitLabUnreachable) as exc:
