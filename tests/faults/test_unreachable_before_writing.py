@@ -51,7 +51,7 @@ def is_label_lookup(path: str, body: bytes) -> bool:
     """The group labels query (a rule's labels, the note's use-case hint)."""
     if path != "/api/graphql" or not body:
         return False
-    query = str(json.loads(body).get("query", ""))
+    query = "".join(str(json.loads(body).get("query", "")).split())  # as printed, any layout
     return "labels(includeAncestorGroups" in query and "workItems" not in query
 
 
