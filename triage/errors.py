@@ -39,6 +39,12 @@ class GitLabError(TriageError):
     run goes on."""
 
 
+class GitLabTimedOut(GitLabError):
+    """GitLab gave up on a query past its time limit (HTTP 503, "Request timed out. Please
+    try a less complex query or a smaller set of records."): the same query would time out
+    again, a smaller page may not."""
+
+
 NEXT_STEP = "run `triage doctor` to check the settings, the connection and the token"
 
 

@@ -32,6 +32,7 @@ def stats(req: Request) -> dict[str, Any]:
         "notes_limited",
         "answers_lost",
         "llm_refused",
+        "timed_out",  # pages past Options.page_record_limit
     )
     return {
         **{key: store.stats[key] for key in keys},

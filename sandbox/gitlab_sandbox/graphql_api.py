@@ -41,7 +41,7 @@ from gitlab_sandbox.complexity import (
     max_complexity,
     query_cost,
 )
-from gitlab_sandbox.graphql_group import GroupNode
+from gitlab_sandbox.graphql_group import TIMED_OUT, GroupNode, QueryAborted
 from gitlab_sandbox.graphql_nodes import (
     NO_ACCESS,
     Context,
@@ -219,6 +219,10 @@ def run(payload: Any, context: Context) -> GraphQLResult:
         field_resolver=resolve_field,
     )
     assert isinstance(result, ExecutionResult)  # no resolver here is asynchronous
+    if any(isinstance(e.original_error, QueryAborted) for e in result.errors or []):
+        # app/controllers/graphql_controller.rb: rescue_from ActiveRecord::QueryAborted
+        context.store.stats["timed_out"] += 1
+        return GraphQLResult(503, {"errors": [{"message": TIMED_OUT}]}, operation)
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [e.formatted for e in result.errors]

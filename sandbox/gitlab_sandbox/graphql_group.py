@@ -31,6 +31,14 @@ SORT_FIELDS = {
 }
 
 
+TIMED_OUT = "Request timed out. Please try a less complex query or a smaller set of records."
+
+
+class QueryAborted(Exception):
+    """A database query past GitLab's statement timeout (ActiveRecord::QueryAborted): the
+    controller answers the whole request with HTTP 503 and this message only."""
+
+
 class GroupNode:
     def __init__(self, group: Group, context: Context) -> None:
         self.raw = group
@@ -165,6 +173,9 @@ class GroupNode:
                 matching_items(ctx(info).store, self.raw, filters), key=key, reverse=descending
             )
             page = connection(items, key, descending, first, after, last, before)
+        limit = ctx(info).options.page_record_limit
+        if limit and len(page["nodes"]) > limit:
+            raise QueryAborted(TIMED_OUT)
         page["nodes"] = [WorkItemNode(i, ctx(info)) for i in page["nodes"]]
         for edge, node in zip(page["edges"], page["nodes"], strict=True):
             edge["node"] = node

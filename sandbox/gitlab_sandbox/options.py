@@ -30,6 +30,10 @@ class Options:
     # Groups where the token's user may not administer labels (below the Planner role):
     # creating a label there answers 403.
     label_admin_denied: tuple[str, ...] = field(default=())
+    # Pages of work items larger than this many records time out as a big group's do on
+    # GitLab: HTTP 503, "Request timed out. Please try a less complex query or a smaller
+    # set of records." (GraphqlController, ActiveRecord::QueryAborted). 0: no limit.
+    page_record_limit: int = 0
     # A label create whose title is taken answers as the loser of two creates at the same
     # moment does: both passed the API's look-up, and the model's uniqueness validation
     # answers 400 "has already been taken" instead of the look-up's 409.

@@ -185,3 +185,19 @@ def test_deleted_epics_leave_at_the_monthly_full_read(sandbox, env, tmp_path, ca
     week_passes(sandbox)  # and the next run of December is warm again
     assert triage_run(*december, "--report", str(report)) == 0
     assert "(full read)" not in capsys.readouterr().err
+
+
+def test_a_big_groups_pages_that_time_out_are_read_smaller(make_sandbox, monkeypatch, tmp_path):
+    """GitLab gives up on a page of a big group past its time limit (HTTP 503, "Request
+    timed out ... a smaller set of records"): asked again the same, it times out again,
+    and the group was "not read" every week. A smaller page goes on where it stopped."""
+    box = make_sandbox(seed="scale:150,150", page_record_limit=40)
+    point_bot_at(box, monkeypatch)
+    report = tmp_path / "report.json"
+    group = "success-plans/customer-0000"
+    code = triage_run("--group", group, "--no-summary", "--report", str(report))
+    assert code == 0, report_of(report)["errors"]
+    assert report_of(report)["counts"]["fetched"] == 150
+    # the first 20 came in the first request; then a page of 100 timed out, once (the
+    # same query is not repeated), and one of 50; pages of 25 read the other 130
+    assert control(box, "stats")["timed_out"] == 2

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from triage.errors import GitLabError, GitLabUnreachable
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab
-from triage.gitlab.reads import NO_WORK_ITEM_EPICS
+from triage.gitlab.reads import NO_WORK_ITEM_EPICS, work_item_pages
 
 T = TypeVar("T")
 
@@ -234,14 +234,5 @@ def _nodes(
     variables: dict[str, Any],
     cursor: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    while True:
-        data = gl.query(document, {**variables, "cursor": cursor})
-        if data.get("group") is None:
-            raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
-        items = data["group"].get("workItems")
-        if items is None:
-            raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
+    for items in work_item_pages(gl, document, group, variables, cursor):
         yield from items["nodes"]
-        if not items["pageInfo"]["hasNextPage"]:
-            return
-        cursor = items["pageInfo"]["endCursor"]

@@ -26,8 +26,14 @@ import requests
 from gql.transport.exceptions import TransportError, TransportQueryError
 
 from triage import __version__
-from triage.errors import NEXT_STEP, GitLabAuthError, GitLabError, GitLabUnreachable
-from triage.gitlab.transport import RetryingTransport, httpx_flavour
+from triage.errors import (
+    NEXT_STEP,
+    GitLabAuthError,
+    GitLabError,
+    GitLabTimedOut,
+    GitLabUnreachable,
+)
+from triage.gitlab.transport import TIMED_OUT, RetryingTransport, httpx_flavour
 from triage.gitlab.unreachable import never_sent, unreachable
 from triage.settings import GitLabSettings
 
@@ -275,6 +281,8 @@ class GitLab:
             messages = [str(e.get("message", e)) for e in (exc.errors or [])] or [str(exc)]
             if NOTE_LIMIT_MESSAGE in messages:
                 raise NoteLimitReached(NOTE_LIMIT_MESSAGE) from None
+            if any(m.startswith(TIMED_OUT) for m in messages):
+                raise GitLabTimedOut("; ".join(messages)) from None
             if any(m == "Invalid token" for m in messages):
                 raise GitLabAuthError(
                     "GitLab refused the token (GITLAB_TOKEN): is it valid, unexpired, with "

@@ -22,13 +22,15 @@ fragment Initiative on WorkItem {
 """
 
 # One page of open objective epics with the widgets the checks read. Sorted by creation so
-# the keyset cursor never moves while the bot comments on epics of earlier pages.
+# the keyset cursor never moves while the bot comments on epics of earlier pages. ``first``
+# shrinks when GitLab times out on a page (``reads.work_item_pages``).
 EPICS_PAGE = (
     """
-query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String) {
+query($path: ID!, $labels: [String!], $descendants: Boolean, $cursor: String,
+      $first: Int = 100) {
   group(fullPath: $path) {
     workItems(types: [EPIC], state: opened, includeDescendants: $descendants,
-              labelName: $labels, sort: CREATED_ASC, first: 100, after: $cursor) {
+              labelName: $labels, sort: CREATED_ASC, first: $first, after: $cursor) {
       pageInfo { hasNextPage endCursor }
       nodes {
         id iid title confidential createdAt updatedAt webUrl

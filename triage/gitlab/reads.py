@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from triage.errors import GitLabError
+from triage.errors import GitLabError, GitLabTimedOut
 from triage.gitlab import queries
 from triage.gitlab.client import GitLab
 from triage.records import Epic, Initiative, Note
@@ -171,23 +171,44 @@ def epic_pages(
 ) -> Iterator[list[Epic]]:
     """Open objective epics of ``group``, one page (at most 100) at a time. An epic that
     cannot be read goes to ``on_bad`` (when given), so the others go on."""
-    cursor: str | None = None
+    variables = {"labels": [objective_label], "descendants": include_subgroups}
+    for items in work_item_pages(gl, queries.EPICS_PAGE, group, variables):
+        yield _readable(gl, items.get("nodes") or [], on_bad)
+
+
+PAGE = 100  # work items per page: GitLab's most
+SMALLEST_PAGE = 5
+
+
+def work_item_pages(
+    gl: GitLab,
+    document: str,
+    group: str,
+    variables: dict[str, Any],
+    cursor: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Each page (``workItems``) of ``group`` that ``document`` reads, from ``cursor``.
+
+    A big customer group's page of 100 objectives with their initiatives can pass GitLab's
+    time limit (HTTP 503 "Request timed out", which the transport does not repeat): that
+    page is asked again at half the size, down to ``SMALLEST_PAGE``, and the rest of the
+    group is read at the size that worked. The cursor is a position, so a smaller page
+    goes on from where the last one ended."""
+    size = PAGE
     while True:
-        data = gl.query(
-            queries.EPICS_PAGE,
-            {
-                "path": group,
-                "labels": [objective_label],
-                "descendants": include_subgroups,
-                "cursor": cursor,
-            },
-        )
+        try:
+            data = gl.query(document, {**variables, "path": group, "cursor": cursor, "first": size})
+        except GitLabTimedOut:
+            if size <= SMALLEST_PAGE:
+                raise
+            size = max(SMALLEST_PAGE, size // 2)
+            continue
         if data.get("group") is None:
             raise GitLabError(f"group '{group}' does not exist or the token cannot see it")
         items = data["group"].get("workItems")
         if items is None:
             raise GitLabError(NO_WORK_ITEM_EPICS.format(group=group))
-        yield _readable(gl, items.get("nodes") or [], on_bad)
+        yield items
         if not (items.get("pageInfo") or {}).get("hasNextPage"):
             return
         cursor = items["pageInfo"]["endCursor"]

@@ -28,6 +28,10 @@ httpx_flavour: Any = importlib.import_module("gql.transport.httpx").httpx
 
 MAX_WAIT = 120.0  # never sleep longer on one answer, whatever a header says
 
+# GitLab's answer to a query past its time limit (app/controllers/graphql_controller.rb,
+# rescue_from ActiveRecord::QueryAborted), HTTP 503.
+TIMED_OUT = "Request timed out. Please try a less complex query or a smaller set of records."
+
 
 def wait_of(
     headers: Any, attempt: int, now: Callable[[], float] = time.time, throttled: bool = True
@@ -106,6 +110,8 @@ class RetryingTransport(httpx_flavour.BaseTransport):  # type: ignore[misc]
                 self.on_response(response.headers)
             status = response.status_code
             again = status == 429 or (self.retry_unsafe and status in (500, 502, 503, 504))
+            if status == 503 and TIMED_OUT.encode() in response.read():
+                again = False  # the same query would time out again: the caller may page smaller
             if not again or last:
                 return response
             wait = wait_of(response.headers, attempt, throttled=status == 429)
