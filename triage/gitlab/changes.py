@@ -213,8 +213,8 @@ def objective_nodes(
 ) -> Iterator[dict[str, Any]]:
     """Every open objective epic of ``group`` (after ``cursor``), as GitLab's work item
     nodes (the full read; ``reads.epic_pages`` reads the same as records)."""
-    variables = {"path": group, "labels": [objective_label], "descendants": include_subgroups}
-    return _nodes(gl, queries.EPICS_PAGE, group, variables, cursor)
+    variables = {"labels": [objective_label], "descendants": include_subgroups}
+    return _each_node(work_item_pages(gl, queries.EPICS_PAGE, group, variables, cursor))
 
 
 def changed_nodes(
@@ -223,16 +223,10 @@ def changed_nodes(
     """Every epic of ``group`` updated at or after ``since`` (after ``cursor``), open or
     not, objective or not, as GitLab's work item nodes (``epic_from_node`` makes records
     of them)."""
-    variables = {"path": group, "since": since, "descendants": include_subgroups}
-    return _nodes(gl, CHANGED_PAGE, group, variables, cursor)
+    variables = {"since": since, "descendants": include_subgroups}
+    return _each_node(work_item_pages(gl, CHANGED_PAGE, group, variables, cursor))
 
 
-def _nodes(
-    gl: GitLab,
-    document: str,
-    group: str,
-    variables: dict[str, Any],
-    cursor: str | None = None,
-) -> Iterator[dict[str, Any]]:
-    for items in work_item_pages(gl, document, group, variables, cursor):
+def _each_node(pages: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for items in pages:
         yield from items["nodes"]
