@@ -19,8 +19,10 @@ import importlib.util
 import io
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from triage import __version__
@@ -42,13 +44,24 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# CPython 3.11's parser keeps per-interpreter state that two threads parsing at once
+# corrupt ("SystemError: AST constructor recursion depth mismatch"): ``main`` may run in
+# several threads of one process (the suite's concurrent publishers do), so parse one at a
+# time.
+_PARSING = threading.Lock()
+
+
+@cache
 def _docstring(module: str) -> str:
     """A command module's docstring, read from its source: importing every command to
     list them would import everything any command uses."""
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         raise ImportError(f"no command module {module}")
-    return ast.get_docstring(ast.parse(Path(spec.origin).read_text(encoding="utf-8"))) or ""
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    with _PARSING:
+        tree = ast.parse(source)
+    return ast.get_docstring(tree) or ""
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:
