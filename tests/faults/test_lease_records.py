@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.cli import run_cli
-from tests.conftest import DEMO_DAY
+from tests.conftest import DEMO_DAY, control
 from tests.faults.test_never_doubled import lease_labels, plant_lease
 from tests.run.test_weekly_run import bot_notes
 from triage.gitlab.client import GitLab
@@ -165,3 +165,27 @@ def test_the_loser_of_two_label_creates_at_once_reads_the_label_as_taken(make_sa
         with pytest.raises(gitlab.GitlabHttpError) as invalid:
             second_gl.rest.http_post("/groups/globex/labels", post_data={"name": "No colour"})
         assert invalid.value.response_code == 400 and not title_taken(invalid.value)
+
+
+def test_groups_under_one_parent_share_one_list_of_the_leases_around_them(
+    make_sandbox, monkeypatch
+):
+    """Customer groups under one parent: one list of the parent's tree tells each what is
+    above and below it, not a request per group; and it still sees a run over the parent."""
+    from tests.conftest import point_bot_at
+    from tests.run.test_weekly_run import triage_run
+
+    box = make_sandbox(seed="scale:40,10")
+    point_bot_at(box, monkeypatch)
+    groups = [f"success-plans/customer-{c:04d}" for c in range(4)]
+    args = [arg for group in groups for arg in ("--group", group)]
+    assert triage_run("--apply", *args, "--no-summary") == 0
+    routes = control(box, "stats")["routes"]
+    assert routes["GET /groups/:id/labels"] == 1  # one list for the four groups
+    assert routes["POST /groups/:id/labels"] >= 4  # each group's own lease
+
+    plant_lease(box, "success-plans", datetime.now(UTC) + timedelta(minutes=5), subgroups=True)
+    later = "2026-12-31"  # weeks later: stale objectives to write about again
+    result = run_cli("run", "--apply", "--now", later, *args, "--no-summary")
+    assert result.returncode == 1
+    assert "another run is writing to success-plans, which contains this group" in result.stderr

@@ -41,7 +41,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -298,53 +298,85 @@ class Lease:
         """Why another run's lease on a group above or below one of ``groups`` stops this
         run, or None. Each group holds its own lease label, but a run over a group writes
         to its subgroups' epics too (``include_subgroups``): a run over ``acme`` and one over
-        ``acme/emea`` write to the same epics. One list of the lease labels above and below
-        each group (its ancestors' are included by default, its descendants' on request)
-        tells; a title names its group, a description whether that run writes below it."""
+        ``acme/emea`` write to the same epics. A list of the lease labels above and below
+        each group tells (``_leases_around``); a title names its group, a description
+        whether that run writes below it."""
         if self.kind != "groups":
             return None
+        for group, labels in self._leases_around(groups):
+            reason = self._crossing(group, labels, fresh)
+            if reason:
+                return reason
+        return None
+
+    def _leases_around(self, groups: list[str]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Each of ``groups`` with lease labels of at least the groups above and below it.
+        Groups under one top-level group share one list of its whole tree (a CS
+        organisation keeps its customers under one parent: a few pages for hundreds of
+        groups, not a request each); a group alone under its top, or under a top the
+        token cannot see (a subgroup's token), lists its own (its ancestors' labels come
+        by default, its descendants' on request)."""
+        by_top: dict[str, list[str]] = {}
         for group in groups:
-            mine = group.lower()
-            try:
-                labels = self._call(
-                    "LIST",
-                    self._path(group),
-                    search=LEASE_LABEL,
-                    include_descendant_groups="true",
-                    per_page=100,
+            by_top.setdefault(group.split("/", 1)[0], []).append(group)
+        for top, members in by_top.items():
+            shared: list[dict[str, Any]] | None = None
+            if len(members) > 1:
+                try:
+                    shared = self._lease_labels(top)
+                except GitLabUnreachable:
+                    raise
+                except GitLabError:
+                    shared = None  # not visible from here: each group lists its own
+            for group in members:
+                yield group, shared if shared is not None else self._lease_labels(group)
+
+    def _lease_labels(self, group: str) -> list[dict[str, Any]]:
+        try:
+            found = self._call(
+                "LIST",
+                self._path(group),
+                search=LEASE_LABEL,
+                include_descendant_groups="true",
+                per_page=100,
+            )
+        except gitlab.GitlabHttpError as exc:
+            raise self._failed(group, exc) from None
+        return list(found)
+
+    def _crossing(self, group: str, labels: list[dict[str, Any]], fresh: bool) -> str | None:
+        """Why one of ``labels`` stops this run's writes to ``group``, or None."""
+        mine = group.lower()
+        for label in labels:
+            name = str(label.get("name") or "")
+            holder = holder_of(label)
+            if name == LEASE_LABEL and holder is not None and self._older_holds(holder):
+                return (
+                    f"{group}: a run of an earlier version of smart-triage holds "
+                    f"'{LEASE_LABEL}' in this group or one above or below it (run "
+                    f"{holder.run}, until {holder.until.isoformat(timespec='seconds')}); "
+                    "nothing was written. Run again later, and upgrade every schedule "
+                    "that runs smart-triage"
                 )
-            except gitlab.GitlabHttpError as exc:
-                raise self._failed(group, exc) from None
-            for label in labels:
-                name = str(label.get("name") or "")
-                holder = holder_of(label)
-                if name == LEASE_LABEL and holder is not None and self._older_holds(holder):
-                    return (
-                        f"{group}: a run of an earlier version of smart-triage holds "
-                        f"'{LEASE_LABEL}' in this group or one above or below it (run "
-                        f"{holder.run}, until {holder.until.isoformat(timespec='seconds')}); "
-                        "nothing was written. Run again later, and upgrade every schedule "
-                        "that runs smart-triage"
-                    )
-                other = group_of(name)
-                if other is None or other == mine or holder is None or holder.run == self.run:
-                    continue
-                how = overlap(mine, other, self.subgroups, holder.subgroups)
-                if how is None:
-                    continue
-                if not holder.released and holder.until > self.clock():
-                    return (
-                        f"{group}: another run is writing to {other}, which {how} this group "
-                        f"(run {holder.run} holds it until "
-                        f"{holder.until.isoformat(timespec='seconds')}); nothing was written. "
-                        "Run again later, or pass --lease-wait SECONDS to wait for it"
-                    )
-                if not fresh and self.started and holder.until >= self.started:
-                    return (
-                        f"{group}: another run ({holder.run}) wrote to {other}, which {how} "
-                        "this group, while this run was reading it; nothing was written, so "
-                        "that nothing is written twice. Run again"
-                    )
+            other = group_of(name)
+            if other is None or other == mine or holder is None or holder.run == self.run:
+                continue
+            how = overlap(mine, other, self.subgroups, holder.subgroups)
+            if how is None:
+                continue
+            if not holder.released and holder.until > self.clock():
+                return (
+                    f"{group}: another run is writing to {other}, which {how} this group "
+                    f"(run {holder.run} holds it until "
+                    f"{holder.until.isoformat(timespec='seconds')}); nothing was written. "
+                    "Run again later, or pass --lease-wait SECONDS to wait for it"
+                )
+            if not fresh and self.started and holder.until >= self.started:
+                return (
+                    f"{group}: another run ({holder.run}) wrote to {other}, which {how} "
+                    "this group, while this run was reading it; nothing was written, so "
+                    "that nothing is written twice. Run again"
+                )
         return None
 
     def _start_renewing(self) -> None:
