@@ -77,6 +77,10 @@ class Holder:
     released: bool = False
     subgroups: bool = False  # the run writes to the group's subgroups too
 
+    def holds(self, now: datetime) -> bool:
+        """Whether the lease is held at ``now``: neither released nor expired."""
+        return not self.released and self.until > now
+
 
 def lease_title(group: str) -> str:
     """The lease label's title in ``group``: the group's own, path in it.
@@ -245,7 +249,7 @@ class Lease:
                     if not _told(partial(self._take, group, fresh=False)):
                         raise LeaseHeld(self._held_message(group))
                     taken.append(group)
-                crossed = _told(lambda: self._crossed(taken, fresh=False))
+                crossed = _told(partial(self._crossed, taken, fresh=False))
                 if crossed:
                     raise LeaseHeld(crossed)
             except (LeaseHeld, GitLabUnreachable) as exc:
@@ -364,7 +368,7 @@ class Lease:
             how = overlap(mine, other, self.subgroups, holder.subgroups)
             if how is None:
                 continue
-            if not holder.released and holder.until > self.clock():
+            if holder.holds(self.clock()):
                 return (
                     f"{group}: another run is writing to {other}, which {how} this group "
                     f"(run {holder.run} holds it until "
@@ -387,6 +391,10 @@ class Lease:
     def title(self, group: str) -> str:
         """The title of ``group``'s lease label."""
         return lease_title(group)
+
+    def _describe(self, until: datetime, released: bool = False) -> str:
+        """This run's lease description: held until ``until``, or released then."""
+        return describe(self.run, until, released, self.subgroups)
 
     def _path(self, group: str, label: int | str | None = None) -> str:
         path = f"/{self.kind}/{EncodedId(group)}/labels"
@@ -418,7 +426,7 @@ class Lease:
         """An earlier version's lease (one title for every group, ``LEASE_LABEL``) that is
         held now: it cannot say which group it locks, so any such lease above, here or
         below stops this run until it is released or expires."""
-        return not holder.released and holder.until > self.clock() and holder.run != self.run
+        return holder.holds(self.clock()) and holder.run != self.run
 
     def _take(self, group: str, fresh: bool) -> bool:
         """Create the group's lease label; on 409, contend for the one there. ``fresh``:
@@ -450,7 +458,7 @@ class Lease:
         if holder is not None and holder.run == self.run and not holder.released:
             return self._own(group, label, holder)
         now = self.clock()
-        if holder is not None and not holder.released and holder.until > now:
+        if holder is not None and holder.holds(now):
             return False
         if not fresh and holder is not None and self.started and holder.until >= self.started:
             return False  # it wrote while this run was reading: its reads may be stale
@@ -474,7 +482,7 @@ class Lease:
             self._call(
                 "PUT",
                 self._path(group, int(label["id"])),
-                description=describe(self.run, self.clock() + self.ttl, subgroups=self.subgroups),
+                description=self._describe(self.clock() + self.ttl),
             )
         except gitlab.GitlabHttpError as exc:
             if exc.response_code == 404:
@@ -484,7 +492,7 @@ class Lease:
         # the attempt before may have written until it stopped: if this one writes
         # nothing, the label says it was released then
         ended = min(holder.until, self.clock())
-        self.replaced[group] = describe(self.run, ended, released=True, subgroups=self.subgroups)
+        self.replaced[group] = self._describe(ended, released=True)
         return True
 
     def _create(self, group: str) -> Any:
@@ -494,7 +502,7 @@ class Lease:
             self._path(group),
             name=self.title(group),
             color=LEASE_COLOR,
-            description=describe(self.run, self.clock() + self.ttl, subgroups=self.subgroups),
+            description=self._describe(self.clock() + self.ttl),
         )
 
     def _take_new(self, group: str) -> bool:
@@ -512,7 +520,7 @@ class Lease:
             holder = holder_of(self._call("GET", self._path(group, self.title(group))))
         except (gitlab.GitlabError, GitLabError):
             holder = None
-        if holder is not None and (holder.released or holder.until <= self.clock()):
+        if holder is not None and not holder.holds(self.clock()):
             return (
                 f"{group}: another run ({holder.run}) wrote to this group while this run was "
                 "reading it; nothing was written, so that nothing is written twice. Run again"
@@ -548,7 +556,7 @@ class Lease:
                 self._call(
                     "PUT",
                     self._path(group, label),
-                    description=describe(self.run, until, subgroups=self.subgroups),
+                    description=self._describe(until),
                 )
             except gitlab.GitlabHttpError as exc:
                 if exc.response_code != 404:
@@ -581,9 +589,7 @@ class Lease:
                 self._call(
                     "PUT",
                     self._path(group, label),
-                    description=describe(
-                        self.run, self.clock(), released=True, subgroups=self.subgroups
-                    ),
+                    description=self._describe(self.clock(), released=True),
                 )
             except (gitlab.GitlabError, GitLabError) as exc:
                 self.warnings.append(
