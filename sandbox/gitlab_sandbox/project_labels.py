@@ -16,6 +16,7 @@ from gitlab_sandbox.rest_api import (
     find_label,
     label_json,
     label_matches,
+    labels_denied,
     paged,
     router,
     update_label,
@@ -24,11 +25,6 @@ from gitlab_sandbox.rest_api import (
 
 def _project(req: Request) -> Project:
     return req.store.project(req.params["id"])
-
-
-def _denied(req: Request, project: Project) -> bool:
-    """Below the Planner role in the project's group, labels may not be administered."""
-    return req.store.groups[project.group_id].full_path in req.options.label_admin_denied
 
 
 def _label(req: Request, project: Project, ancestors: bool) -> Label:
@@ -50,7 +46,7 @@ def list_project_labels(req: Request) -> Response:
 @router.route("POST", "/projects/:id/labels")
 def create_project_label(req: Request) -> Response:
     project = _project(req)
-    if _denied(req, project):
+    if labels_denied(req, project):
         return error(403, "403 Forbidden")
     return create_label(
         req, lambda name, color, text: req.store.create_project_label(project, name, color, text)
@@ -66,7 +62,7 @@ def get_project_label(req: Request) -> Response:
 def update_project_label(req: Request) -> Response:
     """``new_name``, ``color``, ``description``, ``priority``; at least one (400)."""
     project = _project(req)
-    if _denied(req, project):
+    if labels_denied(req, project):
         return error(403, "403 Forbidden")
     label = _label(req, project, ancestors=False)
     keys = ("new_name", "color", "description", "priority")
@@ -76,7 +72,7 @@ def update_project_label(req: Request) -> Response:
 @router.route("DELETE", "/projects/:id/labels/:label_id")
 def delete_project_label(req: Request) -> Response:
     project = _project(req)
-    if _denied(req, project):
+    if labels_denied(req, project):
         return error(403, "403 Forbidden")
     label = _label(req, project, ancestors=False)
     req.store.stats["writes"] += 1

@@ -256,6 +256,12 @@ def create_group_label(req: Request) -> Response:
     return create_label(req, make)
 
 
+def labels_denied(req: Request, project: Project) -> bool:
+    """Whether the token's user may not administer labels in ``project`` (below Planner in
+    its group, ``Options.label_admin_denied``)."""
+    return req.store.groups[project.group_id].full_path in req.options.label_admin_denied
+
+
 def label_matches(label: Label, search: str) -> bool:
     """A label list's ``search``, as ``Label.search`` (app/models/label.rb): each of its
     words in the title, or each in the description, ignoring case (``fuzzy_search``)."""
@@ -425,7 +431,7 @@ def _issue_fields(req: Request, issue: WorkItem) -> Response | None:
     # app/services/labels/find_or_create_service.rb: a missing label is created only for
     # a user who may create labels there (Planner); for others it is dropped, silently,
     # and the issue is written without it
-    may_create = req.store.groups[project.group_id].full_path not in req.options.label_admin_denied
+    may_create = not labels_denied(req, project)
     known = {lb.title for lb in req.store.project_labels(project)}
 
     def usable(titles: list[str]) -> list[str]:
